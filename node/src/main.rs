@@ -1,0 +1,10 @@
+//! `ehr-node`: the ehr-chain node.
+mod chain_spec;
+mod cli;
+mod command;
+mod rpc;
+mod service;
+
+fn main() -> polkadot_sdk::sc_cli::Result<()> {
+	command::run()
+}

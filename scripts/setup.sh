@@ -1,0 +1,52 @@
+# shellcheck shell=bash
+# Sourced by the other scripts: installs what a fresh Debian machine lacks to build ehr-chain,
+# idempotently, and points cargo at a target directory outside the clone so that repeat builds
+# (and CI on the same machine) reuse it.
+set -euo pipefail
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ehr-chain/target}"
+mkdir -p "$CARGO_TARGET_DIR"
+
+# protoc: litep2p's protocol buffers; libssl-dev + pkg-config: the system OpenSSL that
+# .cargo/config.toml links instead of building one from source.
+APT_PACKAGES=(protobuf-compiler libssl-dev pkg-config build-essential curl python3)
+
+ensure_apt_packages() {
+	local missing=()
+	for pkg in "${APT_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+	done
+	if ((${#missing[@]})); then
+		say "installing Debian packages: ${missing[*]}"
+		local sudo=""
+		[[ $(id -u) -eq 0 ]] || sudo="sudo"
+		$sudo apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+	else
+		say "Debian packages present: ${APT_PACKAGES[*]}"
+	fi
+}
+
+ensure_rust_targets() {
+	if ! rustup target list --installed | grep -qx wasm32v1-none; then
+		say "adding rustup target wasm32v1-none (the runtime's wasm build)"
+		rustup target add wasm32v1-none
+	fi
+	if ! rustup component list --installed | grep -q '^rust-src'; then
+		say "adding rustup component rust-src"
+		rustup component add rust-src
+	fi
+	say "rust: $(rustc --version), wasm32v1-none and rust-src present"
+}
+
+ensure_build_deps() {
+	ensure_apt_packages
+	ensure_rust_targets
+	say "cargo target directory: $CARGO_TARGET_DIR"
+}
+
+# Wall-clock seconds since the epoch, for the timings the scripts print.
+now() { date +%s; }

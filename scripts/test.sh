@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Build everything and run every test: unit and property tests, the pallets' benchmark tests,
+# and the end-to-end tests against a real `ehr-node --dev`. Prints the wall time of each phase.
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+ensure_build_deps
+cd "$REPO_ROOT"
+
+start=$(now)
+say "building the workspace (node, runtime wasm, pallets, client) and its tests"
+cargo build --workspace --all-targets --locked
+built=$(now)
+
+say "running the workspace tests"
+cargo test --workspace --locked
+say "running the pallets' benchmark tests (--features runtime-benchmarks)"
+cargo test --locked -p pallet-shamir-archive -p pallet-ehr-access --features runtime-benchmarks
+tested=$(now)
+
+say "build: $((built - start)) s, tests: $((tested - built)) s, total: $((tested - start)) s"
