@@ -104,8 +104,11 @@ impl_runtime_apis! {
 	}
 
 	impl sp_session::SessionKeys<Block> for Runtime {
-		fn generate_session_keys(seed: Option<Vec<u8>>) -> Vec<u8> {
-			SessionKeys::generate(seed)
+		fn generate_session_keys(
+			owner: Vec<u8>,
+			seed: Option<Vec<u8>>,
+		) -> sp_session::OpaqueGeneratedSessionKeys {
+			SessionKeys::generate(&owner, seed).into()
 		}
 
 		fn decode_session_keys(encoded: Vec<u8>) -> Option<Vec<(Vec<u8>, KeyTypeId)>> {
@@ -188,6 +191,49 @@ impl_runtime_apis! {
 		}
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_ehr_access::runtime_api::EhrAccessApi<Block, AccountId, BlockNumber, Balance> for Runtime {
+		fn can_access(
+			who: AccountId,
+			record: pallet_ehr_access::RecordId,
+		) -> pallet_ehr_access::AccessDecision {
+			EhrAccess::can_access(&who, record)
+		}
+
+		fn ticket(
+			reader: AccountId,
+			record: pallet_ehr_access::RecordId,
+		) -> Option<pallet_ehr_access::Ticket<AccountId, BlockNumber>> {
+			EhrAccess::live_ticket(&reader, record)
+		}
+
+		fn patient_records(
+			patient: AccountId,
+			start_after: Option<pallet_ehr_access::RecordId>,
+			limit: u32,
+		) -> Vec<(
+			pallet_ehr_access::RecordId,
+			pallet_ehr_access::Anchor<AccountId, Balance, BlockNumber>,
+		)> {
+			EhrAccess::patient_records(&patient, start_after, limit)
+		}
+
+		fn patient_grants(
+			patient: AccountId,
+			start_after: Option<pallet_ehr_access::GrantId>,
+			limit: u32,
+		) -> Vec<(
+			pallet_ehr_access::GrantId,
+			pallet_ehr_access::Grant<
+				AccountId,
+				Balance,
+				BlockNumber,
+				pallet_ehr_access::runtime_api::ApiMaxScopeRecords,
+			>,
+		)> {
+			EhrAccess::patient_grants(&patient, start_after, limit)
 		}
 	}
 

@@ -2,7 +2,9 @@
 use super::*;
 use polkadot_sdk::{
 	frame_support::{
-		derive_impl, parameter_types,
+		derive_impl,
+		dispatch::DispatchClass,
+		parameter_types,
 		traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Nothing, VariantCountOf},
 		weights::{
 			constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
@@ -25,8 +27,11 @@ parameter_types! {
 		Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
 		NORMAL_DISPATCH_RATIO,
 	);
-	pub RuntimeBlockLength: limits::BlockLength =
-		limits::BlockLength::max_with_normal_ratio(5 * 1024 * 1024, NORMAL_DISPATCH_RATIO);
+	/// 5 MiB blocks, of which normal extrinsics may fill 75%.
+	pub RuntimeBlockLength: limits::BlockLength = limits::BlockLength::builder()
+		.max_length(5 * 1024 * 1024)
+		.modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * *max)
+		.build();
 	pub const SS58Prefix: u16 = SS58_PREFIX;
 }
 
@@ -167,13 +172,76 @@ impl pallet_contracts::Config for Runtime {
 }
 
 parameter_types! {
-	pub const MaxProfileLen: u32 = 256;
 	pub const MaxEndpointLen: u32 = 128;
 }
 
+parameter_types! {
+	/// Longest text field of a hospital or doctor profile, in bytes.
+	pub const EhrMaxProfileFieldLen: u32 = 128;
+	pub const EhrMaxSpecialities: u32 = 16;
+	pub const EhrMaxGuardians: u32 = 8;
+	pub const EhrMaxGrantsPerPatient: u32 = 64;
+	pub const EhrMaxScopeRecords: u32 = 32;
+	pub const EhrMaxRecordsPerPatient: u32 = 100_000;
+	pub const EhrMaxTicketsPerReader: u32 = 64;
+	/// An access ticket lives ten minutes (at most).
+	pub const EhrTicketLifetime: BlockNumber = 10 * MINUTES;
+	/// Break-glass access lasts four hours.
+	pub const EhrEmergencyDuration: BlockNumber = 4 * HOURS;
+	pub const EhrMaxEmergenciesPerDoctor: u32 = 16;
+	// Deposits: one storage item each plus its largest encoding (and its key), priced by
+	// `deposit` like contract storage.
+	pub EhrPatientDeposit: Balance = deposit(
+		2,
+		<pallet_ehr_access::PatientInfoOf<Runtime> as codec::MaxEncodedLen>::max_encoded_len() as u32 + 88,
+	);
+	pub EhrProposalDeposit: Balance = deposit(
+		1,
+		<pallet_ehr_access::PatientProposalOf<Runtime> as codec::MaxEncodedLen>::max_encoded_len() as u32 + 48,
+	);
+	pub EhrGuardianDeposit: Balance = deposit(
+		1,
+		<pallet_ehr_access::GuardianEntry<AccountId, Balance> as codec::MaxEncodedLen>::max_encoded_len() as u32 + 96,
+	);
+	pub EhrGrantDeposit: Balance = deposit(
+		1,
+		<pallet_ehr_access::GrantOf<Runtime> as codec::MaxEncodedLen>::max_encoded_len() as u32 + 16,
+	);
+	pub EhrRecordDeposit: Balance = deposit(
+		2,
+		<pallet_ehr_access::AnchorOf<Runtime> as codec::MaxEncodedLen>::max_encoded_len() as u32 + 72,
+	);
+	pub EhrDoctorDeposit: Balance = deposit(
+		2,
+		<pallet_ehr_access::DoctorInfoOf<Runtime> as codec::MaxEncodedLen>::max_encoded_len() as u32 +
+			EhrMaxEmergenciesPerDoctor::get() *
+				<pallet_ehr_access::EmergencySessionOf<Runtime> as codec::MaxEncodedLen>::max_encoded_len() as u32 +
+			96,
+	);
+}
+
+/// Roles, consent, record anchors, emergency access and audited reads. Hospitals are registered
+/// by root (sudo); every other item is paid for with a deposit held in `Balances`.
 impl pallet_ehr_access::Config for Runtime {
 	type RegistrarOrigin = EnsureRoot<AccountId>;
-	type MaxProfileLen = MaxProfileLen;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type PatientDeposit = EhrPatientDeposit;
+	type ProposalDeposit = EhrProposalDeposit;
+	type GuardianDeposit = EhrGuardianDeposit;
+	type GrantDeposit = EhrGrantDeposit;
+	type RecordDeposit = EhrRecordDeposit;
+	type DoctorDeposit = EhrDoctorDeposit;
+	type MaxProfileFieldLen = EhrMaxProfileFieldLen;
+	type MaxSpecialities = EhrMaxSpecialities;
+	type MaxGuardians = EhrMaxGuardians;
+	type MaxGrantsPerPatient = EhrMaxGrantsPerPatient;
+	type MaxScopeRecords = EhrMaxScopeRecords;
+	type MaxRecordsPerPatient = EhrMaxRecordsPerPatient;
+	type MaxTicketsPerReader = EhrMaxTicketsPerReader;
+	type TicketLifetime = EhrTicketLifetime;
+	type EmergencyDuration = EhrEmergencyDuration;
+	type MaxEmergenciesPerDoctor = EhrMaxEmergenciesPerDoctor;
 	type WeightInfo = pallet_ehr_access::weights::SubstrateWeight<Runtime>;
 }
 

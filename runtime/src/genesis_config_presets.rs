@@ -1,5 +1,7 @@
 //! Genesis presets: `development` (one node, Alice) and `local_testnet` (Alice and Bob validate).
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{
+	AccountId, AuraConfig, BalancesConfig, GrandpaConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
+};
 use alloc::{vec, vec::Vec};
 use polkadot_sdk::{
 	frame_support::build_struct_json_patch,
@@ -22,10 +24,10 @@ fn testnet_genesis(
 		balances: BalancesConfig {
 			balances: endowed.iter().cloned().map(|who| (who, ENDOWMENT)).collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
+		aura: AuraConfig {
 			authorities: authorities.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
 		},
-		grandpa: pallet_grandpa::GenesisConfig {
+		grandpa: GrandpaConfig {
 			authorities: authorities.iter().map(|(_, grandpa)| (grandpa.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },

@@ -19,6 +19,8 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 extern crate alloc;
 
+use alloc::vec::Vec;
+
 mod apis;
 mod configs;
 pub mod genesis_config_presets;
@@ -92,10 +94,6 @@ pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
 /// SS58 address prefix: 42, the generic Substrate prefix, until we register our own.
 pub const SS58_PREFIX: u16 = 42;
 
-/// The version of this runtime when compiled natively.
-#[cfg(feature = "std")]
-pub fn native_version() -> sp_version::NativeVersion {
-	sp_version::NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
 }
 
 /// Signature of a transaction.
