@@ -19,7 +19,6 @@ use polkadot_sdk::{
 	sc_service::{self, error::Error as ServiceError, ChainType, Configuration, TaskManager, WarpSyncConfig},
 	sc_telemetry::{self, Telemetry, TelemetryWorker},
 	sc_transaction_pool, sc_transaction_pool_api::{OffchainTransactionPoolFactory, TransactionPool},
-	sp_blockchain::HeaderBackend,
 	sp_consensus_aura::{
 		self,
 		sr25519::{AuthorityPair as AuraPair, AuthoritySignature},

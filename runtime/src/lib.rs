@@ -94,8 +94,6 @@ pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
 /// SS58 address prefix: 42, the generic Substrate prefix, until we register our own.
 pub const SS58_PREFIX: u16 = 42;
 
-}
-
 /// Signature of a transaction.
 pub type Signature = MultiSignature;
 /// An account: the public key of the signing scheme.
