@@ -6,6 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 ensure_build_deps
 cd "$REPO_ROOT"
 say "building ehr-node (the first build takes a while: see README)"
-cargo build -p ehr-node
+# The same build as scripts/test.sh, so that the two share every artifact.
+cargo build --workspace --all-targets --locked
 say "starting ehr-node --dev on ws://127.0.0.1:9944 (Ctrl-C stops it; the chain is discarded)"
 exec "$CARGO_TARGET_DIR/debug/ehr-node" --dev --tmp --rpc-cors all "$@"

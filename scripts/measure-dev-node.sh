@@ -4,7 +4,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 ensure_build_deps
 cd "$REPO_ROOT"
-cargo build -p ehr-node
+# The same build as scripts/test.sh, so that the two share every artifact.
+cargo build --workspace --all-targets --locked
 BLOCKS="${BLOCKS:-100}"
 PORT="${PORT:-19944}"
 base="$(mktemp -d)"

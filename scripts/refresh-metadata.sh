@@ -52,8 +52,8 @@ rpc() {
 		"http://127.0.0.1:$RPC_PORT"
 }
 
-say "waiting (up to 60 s) for the node's RPC to answer system_health"
-for _ in $(seq 1 600); do
+say "waiting (up to 180 s: a debug node spends most of its start building genesis) for RPC"
+for _ in $(seq 1 1800); do
 	rpc system_health >/dev/null 2>&1 && break
 	if ! kill -0 "$NODE_PID" 2>/dev/null; then
 		echo "error: ehr-node exited before its RPC came up; its log:" >&2
@@ -63,7 +63,7 @@ for _ in $(seq 1 600); do
 	sleep 0.1
 done
 rpc system_health >/dev/null 2>&1 || {
-	echo "error: ehr-node's RPC did not answer within 60 s; its log:" >&2
+	echo "error: ehr-node's RPC did not answer within 180 s; its log:" >&2
 	cat "$LOG" >&2
 	exit 1
 }
