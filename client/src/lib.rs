@@ -1,0 +1,126 @@
+//! # ehr-client
+//!
+//! A typed [subxt](https://docs.rs/subxt) API for ehr-chain: the calls, events, storage entries,
+//! constants and runtime APIs of `ehr-runtime`, generated from its metadata, plus the chain
+//! configuration ([`EhrConfig`]) that subxt needs to build and sign transactions for it.
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use ehr_client::{ehr, subxt_signer::sr25519::dev};
+//!
+//! let api = ehr_client::connect("ws://127.0.0.1:9944").await?;
+//! let bob = dev::bob().public_key().to_account_id();
+//! let at_block = api.at_current_block().await?;
+//! let custodian = at_block
+//!     .storage()
+//!     .try_fetch(ehr::storage().shamir_archive().custodians(), (bob,))
+//!     .await?;
+//! println!("Bob is a custodian: {}", custodian.is_some());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The typed API is generated at compile time from `client/metadata/ehr-runtime.scale`. After a
+//! runtime change, refresh that file with `scripts/refresh-metadata.sh` (the `metadata_is_fresh`
+//! end-to-end test fails until you do).
+
+pub use subxt;
+pub use subxt_signer;
+
+use subxt::config::{
+	substrate::{BlakeTwo256, SubstrateHeader},
+	Config, DefaultTransactionExtensions, HashFor, SubstrateConfig,
+};
+use subxt::utils::{AccountId32, MultiAddress, MultiSignature, H256};
+
+/// The typed API of `ehr-runtime`: `ehr::tx()`, `ehr::storage()`, `ehr::constants()`,
+/// `ehr::runtime_apis()`, the pallets' `events` and every runtime type under
+/// `ehr::runtime_types`.
+#[subxt::subxt(
+	runtime_metadata_path = "metadata/ehr-runtime.scale",
+	derive_for_all_types = "Clone, PartialEq, Eq",
+	generate_docs
+)]
+pub mod ehr {}
+
+/// The SCALE-encoded runtime metadata that [`ehr`] was generated from.
+///
+/// Including it also makes cargo rebuild this crate when the file changes: the `subxt` macro
+/// reads the file without telling cargo.
+pub const RUNTIME_METADATA: &[u8] = include_bytes!("../metadata/ehr-runtime.scale");
+
+/// A client connected to an ehr-chain node.
+pub type EhrClient = subxt::OnlineClient<EhrConfig>;
+
+/// subxt's configuration for ehr-chain.
+///
+/// The runtime's types: 32-byte account ids, `MultiAddress<AccountId32, ()>` addresses (no
+/// account indices), `MultiSignature`, BlakeTwo256 hashing and headers with a `u32` block number.
+///
+/// Its transaction extensions are `AuthorizeCall`, `CheckNonZeroSender`, `CheckSpecVersion`,
+/// `CheckTxVersion`, `CheckGenesis`, `CheckMortality`, `CheckNonce`, `CheckWeight`,
+/// `ChargeTransactionPayment` and `WeightReclaim`. subxt's [`DefaultTransactionExtensions`] supply
+/// the values of the non-empty ones, and subxt encodes nothing for the others, whose types are
+/// empty; an extension with a non-empty type that subxt does not know would make building
+/// transactions fail with an error naming it.
+///
+/// Everything else, including the cache of metadata per runtime version, is
+/// [`SubstrateConfig`]'s.
+#[derive(Debug, Clone, Default)]
+pub struct EhrConfig(SubstrateConfig);
+
+impl Config for EhrConfig {
+	type AccountId = AccountId32;
+	type Address = MultiAddress<AccountId32, ()>;
+	type Signature = MultiSignature;
+	type Hasher = BlakeTwo256;
+	// The block number is compact-encoded, so a `u64` header field decodes our `u32` numbers.
+	type Header = SubstrateHeader<H256>;
+	type TransactionExtensions = DefaultTransactionExtensions<Self>;
+	// No `ChargeAssetTxPayment` in our runtime: this is never used.
+	type AssetId = u32;
+
+	fn genesis_hash(&self) -> Option<HashFor<Self>> {
+		self.0.genesis_hash()
+	}
+
+	fn spec_and_transaction_version_for_block_number(
+		&self,
+		block_number: u64,
+	) -> Option<(u32, u32)> {
+		self.0.spec_and_transaction_version_for_block_number(block_number)
+	}
+
+	fn metadata_for_spec_version(&self, spec_version: u32) -> Option<subxt::ArcMetadata> {
+		self.0.metadata_for_spec_version(spec_version)
+	}
+
+	fn set_metadata_for_spec_version(&self, spec_version: u32, metadata: subxt::ArcMetadata) {
+		self.0.set_metadata_for_spec_version(spec_version, metadata)
+	}
+}
+
+/// What can go wrong in this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+	/// No connection, or the node did not answer as an ehr-chain node should.
+	#[error("cannot connect to the ehr-chain node at {url}: {source}")]
+	Connect {
+		/// The URL we tried.
+		url: String,
+		/// Why it failed.
+		#[source]
+		source: Box<subxt::error::OnlineClientError>,
+	},
+}
+
+/// Connect to the ehr-chain node at `url`, e.g. `ws://127.0.0.1:9944`.
+///
+/// The URL must be secure (`wss://`, `https://`) unless it points at this machine (`localhost`,
+/// `127.0.0.1`, `[::1]`).
+pub async fn connect(url: &str) -> Result<EhrClient, Error> {
+	EhrClient::from_url_with_config(EhrConfig::default(), url)
+		.await
+		.map_err(|source| Error::Connect { url: url.to_owned(), source: Box::new(source) })
+}

@@ -1,0 +1,305 @@
+//! End-to-end tests against a real `ehr-node --dev`.
+//!
+//! Each test starts its own node on free ports (so the tests may run in parallel) and stops it
+//! when the test ends, even by a panic. The node binary is `$EHR_NODE_BIN` if set, else
+//! `ehr-node` in the cargo target directory: build it first with `cargo build -p ehr-node`.
+//! A failing test prints the node's log.
+
+use std::{
+	fs::File,
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+use ehr_client::{
+	ehr::{
+		self,
+		runtime_types::{ehr_runtime::RuntimeCall, pallet_shamir_archive::pallet::Call},
+	},
+	subxt::{
+		config::RpcConfigFor,
+		ext::codec::{Decode, Encode},
+		rpcs::{client::rpc_params, methods::LegacyRpcMethods, RpcClient},
+	},
+	subxt_signer::sr25519::dev,
+	EhrConfig,
+};
+use serde_json::Value;
+
+/// How long a node may take to answer RPC after it is started. Most of a start is building the
+/// genesis state in the runtime's wasm: 30 to 75 s for a debug build on a busy 2-core machine,
+/// and several nodes may start at once. A node that exits fails the test at once.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(180);
+/// How many times to start a node again when a port it was given was taken meanwhile.
+const START_ATTEMPTS: usize = 3;
+
+/// A running `ehr-node --dev`, killed when dropped.
+struct DevNode {
+	child: Child,
+	rpc_port: u16,
+	/// Holds the node's log and database; removed when dropped.
+	dir: tempfile::TempDir,
+}
+
+impl DevNode {
+	/// Start a node and wait until its RPC answers `system_health`.
+	async fn start() -> DevNode {
+		let bin = node_binary();
+		let started = Instant::now();
+		for attempt in 1..=START_ATTEMPTS {
+			let mut node = DevNode::spawn(&bin);
+			match node.wait_for_rpc().await {
+				Ok(()) => {
+					println!("ehr-node answers on {} after {:?}", node.ws_url(), started.elapsed());
+					return node;
+				},
+				// Another process took one of its ports between `free_port` and the node's bind.
+				Err(reason) if attempt < START_ATTEMPTS && node.log().contains("in use") => {
+					eprintln!("ehr-node lost a port race ({reason}); starting it again");
+				},
+				// The node's log is printed as `node` is dropped while panicking.
+				Err(reason) => panic!("ehr-node did not start: {reason}"),
+			}
+		}
+		unreachable!("the last attempt returns or panics")
+	}
+
+	fn spawn(bin: &Path) -> DevNode {
+		let dir = tempfile::Builder::new()
+			.prefix("ehr-node-test-")
+			.tempdir()
+			.expect("cannot create a temporary directory");
+		let log = File::create(dir.path().join("node.log")).expect("cannot create the node's log");
+		let rpc_port = free_port();
+		let child = Command::new(bin)
+			.arg("--dev")
+			// Our own directory rather than `--tmp`: it is removed even when the node is killed.
+			.arg("--base-path")
+			.arg(dir.path().join("chain"))
+			.args(["--rpc-port", &rpc_port.to_string()])
+			.args(["--port", &free_port().to_string()])
+			.arg("--no-prometheus")
+			.stdin(Stdio::null())
+			.stdout(log.try_clone().expect("cannot share the node's log"))
+			.stderr(log)
+			.spawn()
+			.unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+		DevNode { child, rpc_port, dir }
+	}
+
+	/// Poll until `system_health` answers, the node exits, or [`STARTUP_TIMEOUT`] passes.
+	async fn wait_for_rpc(&mut self) -> Result<(), String> {
+		let started = Instant::now();
+		loop {
+			if let Ok(rpc) = RpcClient::from_insecure_url(self.ws_url()).await {
+				let legacy = LegacyRpcMethods::<RpcConfigFor<EhrConfig>>::new(rpc);
+				if legacy.system_health().await.is_ok() {
+					return Ok(());
+				}
+			}
+			if let Ok(Some(status)) = self.child.try_wait() {
+				return Err(format!("it exited ({status})"));
+			}
+			if started.elapsed() > STARTUP_TIMEOUT {
+				return Err(format!("no RPC answer within {STARTUP_TIMEOUT:?}"));
+			}
+			tokio::time::sleep(Duration::from_millis(100)).await;
+		}
+	}
+
+	fn ws_url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	fn log(&self) -> String {
+		std::fs::read_to_string(self.dir.path().join("node.log")).unwrap_or_default()
+	}
+
+	/// A typed client of this node.
+	async fn client(&self) -> ehr_client::EhrClient {
+		ehr_client::connect(&self.ws_url()).await.expect("cannot connect to ehr-node")
+	}
+
+	/// A raw JSON-RPC client of this node.
+	async fn rpc(&self) -> RpcClient {
+		RpcClient::from_insecure_url(self.ws_url()).await.expect("cannot connect to ehr-node")
+	}
+}
+
+impl Drop for DevNode {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+		if std::thread::panicking() {
+			eprintln!("---- ehr-node log ({}) ----\n{}", self.ws_url(), self.log());
+		}
+	}
+}
+
+/// The node binary: `$EHR_NODE_BIN`, else `ehr-node` in the cargo target directory.
+fn node_binary() -> PathBuf {
+	let target_dirs = [
+		std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from),
+		// `<target>/tmp`: the target directory this test was built in.
+		PathBuf::from(env!("CARGO_TARGET_TMPDIR")).parent().map(PathBuf::from),
+		std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/ehr-chain/target")),
+	];
+	let bin = match std::env::var_os("EHR_NODE_BIN") {
+		Some(bin) => PathBuf::from(bin),
+		None => target_dirs
+			.iter()
+			.flatten()
+			.map(|dir| dir.join("debug/ehr-node"))
+			.find(|bin| bin.is_file())
+			.unwrap_or_else(|| {
+				panic!(
+					"no ehr-node binary in {:?}: build it with `cargo build -p ehr-node`, \
+					 or set EHR_NODE_BIN",
+					target_dirs.iter().flatten().collect::<Vec<_>>()
+				)
+			}),
+	};
+	assert!(bin.is_file(), "EHR_NODE_BIN={} is not a file", bin.display());
+	bin
+}
+
+/// A TCP port that was free a moment ago.
+fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0")
+		.and_then(|listener| listener.local_addr())
+		.expect("cannot find a free port")
+		.port()
+}
+
+#[tokio::test]
+async fn metadata_is_fresh() {
+	let node = DevNode::start().await;
+	let rpc = LegacyRpcMethods::<RpcConfigFor<EhrConfig>>::new(node.rpc().await);
+
+	// What `scripts/refresh-metadata.sh` fetches: the newest stable metadata version.
+	let versions = rpc
+		.state_call("Metadata_metadata_versions", None, None)
+		.await
+		.expect("Metadata_metadata_versions failed");
+	let version = Vec::<u32>::decode(&mut &versions[..])
+		.expect("undecodable metadata versions")
+		.into_iter()
+		.filter(|version| *version != u32::MAX)
+		.max()
+		.expect("no stable metadata version");
+	let response = rpc
+		.state_call("Metadata_metadata_at_version", Some(&version.encode()), None)
+		.await
+		.expect("Metadata_metadata_at_version failed");
+	// A SCALE `Option<Vec<u8>>`.
+	let node_metadata = Option::<Vec<u8>>::decode(&mut &response[..])
+		.expect("undecodable metadata")
+		.expect("no metadata at the newest version");
+
+	assert!(
+		node_metadata == ehr_client::RUNTIME_METADATA,
+		"metadata is stale: run scripts/refresh-metadata.sh \
+		 (node: {} bytes of V{version}, client/metadata/ehr-runtime.scale: {} bytes)",
+		node_metadata.len(),
+		ehr_client::RUNTIME_METADATA.len(),
+	);
+}
+
+#[tokio::test]
+async fn sudo_registers_a_custodian_and_it_is_finalised() {
+	let node = DevNode::start().await;
+	let api = node.client().await;
+	let alice = dev::alice();
+	let bob = dev::bob().public_key().to_account_id();
+	let endpoint = b"ws://127.0.0.1:9944".to_vec();
+	let x25519_public = [7u8; 32];
+
+	let call = ehr::tx().sudo().sudo(RuntimeCall::ShamirArchive(Call::register_custodian {
+		custodian: bob,
+		endpoint: endpoint.clone(),
+		x25519_public,
+	}));
+	let signed = api
+		.tx()
+		.await
+		.expect("cannot get a transactions client")
+		.create_signed(&call, &alice, Default::default())
+		.await
+		.expect("cannot sign the transaction");
+
+	let submitted = Instant::now();
+	let finalised = signed
+		.submit_and_watch()
+		.await
+		.expect("cannot submit the transaction")
+		.wait_for_finalized()
+		.await
+		.expect("the transaction was not finalised");
+	let latency = submitted.elapsed();
+	println!("submit -> finalised: {latency:?} (block {})", finalised.block_hash());
+
+	let events = finalised.wait_for_success().await.expect("the transaction failed");
+	let sudid = events
+		.find_first::<ehr::sudo::events::Sudid>()
+		.expect("no Sudo::Sudid event")
+		.expect("undecodable Sudo::Sudid event");
+	assert!(sudid.sudo_result.is_ok(), "the sudo call failed: {:?}", sudid.sudo_result);
+	let registered = events
+		.find::<ehr::shamir_archive::events::CustodianRegistered>()
+		.map(|event| event.expect("undecodable ShamirArchive::CustodianRegistered event"))
+		.collect::<Vec<_>>();
+	assert!(
+		registered.iter().any(|event| event.custodian == bob && event.endpoint.0 == endpoint),
+		"no CustodianRegistered {{ custodian: Bob, endpoint: {:?} }} among {registered:?}",
+		String::from_utf8_lossy(&endpoint),
+	);
+
+	let at_finalised = finalised.at().await.expect("cannot read the finalised block");
+	let custodian = at_finalised
+		.storage()
+		.try_fetch(ehr::storage().shamir_archive().custodians(), (bob,))
+		.await
+		.expect("cannot read ShamirArchive::Custodians")
+		.expect("Bob is not in ShamirArchive::Custodians")
+		.decode()
+		.expect("undecodable ShamirArchive::Custodians entry");
+	assert_eq!(custodian.endpoint.0, endpoint);
+	assert_eq!(custodian.x25519_public, x25519_public);
+}
+
+#[tokio::test]
+async fn generic_rpc_works() {
+	let node = DevNode::start().await;
+	let rpc = node.rpc().await;
+	let request = |method: &'static str| {
+		let rpc = rpc.clone();
+		async move {
+			rpc.request::<Value>(method, rpc_params![])
+				.await
+				.unwrap_or_else(|e| panic!("{method} failed: {e}"))
+		}
+	};
+
+	assert_eq!(request("system_chain").await, "ehr-chain development");
+
+	let properties = request("system_properties").await;
+	assert_eq!(properties["tokenSymbol"], "EHR", "{properties}");
+	assert_eq!(properties["tokenDecimals"], 12, "{properties}");
+	assert_eq!(properties["ss58Format"], 42, "{properties}");
+
+	let methods = request("rpc_methods").await;
+	let methods = methods["methods"].as_array().expect("rpc_methods lists no methods");
+	for expected in [
+		"author_submitAndWatchExtrinsic",
+		"state_getMetadata",
+		"payment_queryInfo",
+		"system_accountNextIndex",
+	] {
+		assert!(
+			methods.iter().any(|method| method == expected),
+			"rpc_methods does not list {expected}: {methods:?}"
+		);
+	}
+}
