@@ -9,22 +9,27 @@ use crate::cli::DevSealing;
 use ehr_runtime::{opaque::Block, RuntimeApi};
 use futures::{FutureExt, StreamExt};
 use polkadot_sdk::{
-	sc_basic_authorship, sc_client_api::{Backend, BlockBackend},
+	sc_basic_authorship,
+	sc_client_api::{Backend, BlockBackend},
 	sc_consensus,
 	sc_consensus_aura::{self, ImportQueueParams, SlotProportion, StartAuraParams},
 	sc_consensus_grandpa::{self, SharedVoterState},
 	sc_consensus_manual_seal::{self, consensus::aura::AuraConsensusDataProvider, EngineCommand},
 	sc_executor::WasmExecutor,
 	sc_network, sc_offchain,
-	sc_service::{self, error::Error as ServiceError, ChainType, Configuration, TaskManager, WarpSyncConfig},
+	sc_service::{
+		self, error::Error as ServiceError, ChainType, Configuration, TaskManager, WarpSyncConfig,
+	},
 	sc_telemetry::{self, Telemetry, TelemetryWorker},
-	sc_transaction_pool, sc_transaction_pool_api::{OffchainTransactionPoolFactory, TransactionPool},
+	sc_transaction_pool,
+	sc_transaction_pool_api::{OffchainTransactionPoolFactory, TransactionPool},
 	sp_consensus_aura::{
 		self,
 		sr25519::{AuthorityPair as AuraPair, AuthoritySignature},
 		Slot, SlotDuration,
 	},
-	sp_io, sp_runtime::traits::Block as BlockT,
+	sp_io,
+	sp_runtime::traits::Block as BlockT,
 	sp_timestamp,
 };
 use std::{sync::Arc, time::Duration};
@@ -123,8 +128,10 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 			create_inherent_data_providers: move |parent_hash, _| {
 				let cidp_client = cidp_client.clone();
 				async move {
-					let slot_duration =
-						sc_consensus_aura::standalone::slot_duration_at(&*cidp_client, parent_hash)?;
+					let slot_duration = sc_consensus_aura::standalone::slot_duration_at(
+						&*cidp_client,
+						parent_hash,
+					)?;
 					let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
 					let slot =
 						sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
@@ -382,8 +389,7 @@ fn start_dev_sealing(
 		DevSealing::Instant => {
 			// One empty block at start-up gives the fork-aware pool its first view; after that, a
 			// block whenever a transaction becomes ready.
-			let on_transaction =
-				pool.import_notification_stream().map(move |_| seal(false));
+			let on_transaction = pool.import_notification_stream().map(move |_| seal(false));
 			futures::stream::once(async move { seal(true) }).chain(on_transaction).boxed()
 		},
 		DevSealing::Interval(millis) => futures::stream::unfold((), move |()| async move {
@@ -427,8 +433,8 @@ fn next_dev_timestamp(
 		.header(parent_hash)?
 		.ok_or_else(|| format!("parent block {parent_hash} is not in the database"))?;
 	// The genesis block has no pre-digest.
-	let parent_slot =
-		sc_consensus_aura::find_pre_digest::<Block, AuthoritySignature>(&parent).map_or(0, u64::from);
+	let parent_slot = sc_consensus_aura::find_pre_digest::<Block, AuthoritySignature>(&parent)
+		.map_or(0, u64::from);
 	let now_slot = *Slot::from_timestamp(sp_timestamp::Timestamp::current(), slot_duration);
 	Ok(now_slot.max(parent_slot + 1) * slot_duration.as_millis())
 }

@@ -7,8 +7,9 @@ use std::{
 	time::{Duration, Instant},
 };
 
-/// Alice's fixed libp2p identity, from the node key `…0001`.
+/// Fixed libp2p identities: validators of a non-dev chain must be given a network key.
 const ALICE_NODE_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";
+const BOB_NODE_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000002";
 const ALICE_PEER_ID: &str = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
 
 /// A node process that is killed when dropped, also when the test fails.
@@ -37,8 +38,9 @@ impl Node {
 
 	/// One JSON-RPC call over HTTP; `None` while the node is not answering yet.
 	fn rpc(&self, method: &str, params: serde_json::Value) -> Option<serde_json::Value> {
-		let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
-			.to_string();
+		let body =
+			serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+				.to_string();
 		let mut stream = TcpStream::connect(("127.0.0.1", self.rpc_port)).ok()?;
 		stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
 		write!(
@@ -61,6 +63,10 @@ impl Node {
 		u64::from_str_radix(header["number"].as_str()?.trim_start_matches("0x"), 16).ok()
 	}
 
+	fn exited(&mut self) -> bool {
+		!matches!(self.child.try_wait(), Ok(None))
+	}
+
 	fn log(&self) -> String {
 		std::fs::read_to_string(&self.log).unwrap_or_default()
 	}
@@ -80,15 +86,17 @@ fn free_port() -> u16 {
 #[test]
 fn alice_and_bob_author_and_finalise_blocks() {
 	let alice_p2p = free_port();
-	let alice = Node::start(
+	let mut alice = Node::start(
 		"alice",
 		&["--port".into(), alice_p2p.to_string(), "--node-key".into(), ALICE_NODE_KEY.into()],
 	);
-	let bob = Node::start(
+	let mut bob = Node::start(
 		"bob",
 		&[
 			"--port".into(),
 			free_port().to_string(),
+			"--node-key".into(),
+			BOB_NODE_KEY.into(),
 			"--bootnodes".into(),
 			format!("/ip4/127.0.0.1/tcp/{alice_p2p}/p2p/{ALICE_PEER_ID}"),
 		],
@@ -99,7 +107,7 @@ fn alice_and_bob_author_and_finalise_blocks() {
 	let mut finalised = (0, 0);
 	while Instant::now() < deadline {
 		finalised = (alice.finalised_number().unwrap_or(0), bob.finalised_number().unwrap_or(0));
-		if finalised.0 >= 3 && finalised.1 >= 3 {
+		if finalised.0 >= 3 && finalised.1 >= 3 || alice.exited() || bob.exited() {
 			break;
 		}
 		std::thread::sleep(Duration::from_secs(2));
@@ -112,6 +120,7 @@ fn alice_and_bob_author_and_finalise_blocks() {
 	);
 	let chain = alice.rpc("system_chain", serde_json::json!([])).expect("system_chain");
 	assert_eq!(chain, "ehr-chain local testnet");
-	let authored_by_both = alice.log().contains("Pre-sealed block") && bob.log().contains("Pre-sealed block");
+	let authored_by_both =
+		alice.log().contains("Pre-sealed block") && bob.log().contains("Pre-sealed block");
 	assert!(authored_by_both, "both validators author blocks in their slots");
 }

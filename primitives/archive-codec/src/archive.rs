@@ -1,0 +1,187 @@
+//! `encode` and `decode`: the pipeline of the codec (std only).
+
+use alloc::vec::Vec;
+use core::ops::Range;
+
+use rand_core::{CryptoRng, SeedableRng};
+use ring::rand::{SecureRandom, SystemRandom};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::{
+	aead::SegmentCipher, commitment, commitment::PieceHasher, erasure, shares, Commitments, Error,
+	Hash, Layout, Piece, Reason, RecordId, Rejected, Version, KEY_LEN, SEGMENT_SIZE,
+};
+
+/// Output of [`encode`]: what goes on chain and what goes to each custodian.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Encoded {
+	/// Parameters and piece hashes, to store on chain.
+	pub commitments: Commitments,
+	/// `commitments.root(record_id)`, to anchor on chain.
+	pub root: Hash,
+	/// Piece `i` (at position `i`) goes to custodian `i`.
+	pub pieces: Vec<Piece>,
+}
+
+/// Output of [`decode`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decoded {
+	/// The payload, authenticated.
+	pub payload: Vec<u8>,
+	/// Pieces that were dropped, and why; empty when all were good.
+	pub rejected: Vec<Rejected>,
+}
+
+/// Encrypts `payload`, erasure-codes the ciphertext into `n` pieces any `k` of
+/// which rebuild it, Shamir-shares the key among the pieces, and commits to them.
+///
+/// Needs `1 <= k <= n <= 255` and `payload.len() <= MAX_PAYLOAD_LEN`. With `k == 1`
+/// every piece carries the whole key: one custodian alone can decrypt.
+/// Each fragment is `ceil(|payload| / k)` bytes plus 16 bytes per started MiB of
+/// that, rounded up to a multiple of 64 (see [`Layout`]).
+pub fn encode(payload: &[u8], record_id: &RecordId, k: u8, n: u8) -> Result<Encoded, Error> {
+	let random = SystemRandom::new();
+	let mut key = Zeroizing::new([0u8; KEY_LEN]);
+	random.fill(key.as_mut()).map_err(|_| Error::Rng)?;
+	// The Shamir coefficients come from ChaCha20 seeded by the OS: vsss-rs needs
+	// an infallible RNG, and this keeps the OS RNG's failure a returned error.
+	let mut seed = Zeroizing::new([0u8; 32]);
+	random.fill(seed.as_mut()).map_err(|_| Error::Rng)?;
+	let rng = rand_chacha::ChaCha20Rng::from_seed(*seed);
+	encode_with_key_and_rng(payload, record_id, k, n, SEGMENT_SIZE, &key, rng)
+}
+
+/// [`encode`] with a given key, segment size and RNG for the Shamir
+/// coefficients, for test vectors and tests only: a key must never be used for
+/// two payloads, and only [`encode`] guarantees that.
+#[doc(hidden)]
+pub fn encode_with_key_and_rng(
+	payload: &[u8],
+	record_id: &RecordId,
+	k: u8,
+	n: u8,
+	segment_size: u32,
+	key: &[u8; KEY_LEN],
+	rng: impl CryptoRng,
+) -> Result<Encoded, Error> {
+	let payload_len = payload.len() as u64;
+	let layout = Layout::new(payload_len, segment_size, k, usize::from(n))?;
+	let fragment_len = usize::try_from(layout.fragment_len())
+		.map_err(|_| Error::PayloadTooLarge { len: payload_len, max: usize::MAX as u64 })?;
+
+	let cipher = SegmentCipher::new(key, record_id, &layout)?;
+	// Zero-filled, so the padding is zero.
+	let zeroed = |count: u8| -> Vec<Vec<u8>> {
+		(0..count).map(|_| alloc::vec![0u8; fragment_len]).collect()
+	};
+	let mut originals = zeroed(k);
+	for (index, fragment) in originals.iter_mut().enumerate() {
+		cipher.seal_part(index, part(payload, &layout, index), fragment)?;
+	}
+	let mut recovery = zeroed(n - k);
+	let mut hashers: Vec<PieceHasher> = (0..n).map(|_| PieceHasher::new()).collect();
+	erasure::encode(&originals, &mut recovery, |index, bytes| {
+		if let Some(hasher) = hashers.get_mut(index) {
+			hasher.update(bytes);
+		}
+	})?;
+	let shares = shares::split(key, k, n, rng)?;
+
+	let mut piece_hashes = Vec::with_capacity(usize::from(n));
+	let mut pieces = Vec::with_capacity(usize::from(n));
+	for (index, ((fragment, share), hasher)) in
+		(0..n).zip(originals.into_iter().chain(recovery).zip(shares).zip(hashers))
+	{
+		piece_hashes.push(hasher.finalize(index, &share));
+		pieces.push(Piece { version: Version::V1, index, fragment, share });
+	}
+	let commitments =
+		Commitments { version: Version::V1, threshold: k, payload_len, segment_size, piece_hashes };
+	let root = commitments.root(record_id);
+	Ok(Encoded { commitments, root, pieces })
+}
+
+/// Rebuilds the payload of record `record_id` from any `k` good pieces.
+///
+/// `commitments` must be the ones anchored on chain for `record_id` (check them
+/// with [`Commitments::verify_root`] if they came from elsewhere). Every piece
+/// given is checked; those with an index out of range, a fragment of the wrong
+/// length, a hash that differs from its commitment, or the index of an earlier
+/// good piece are dropped and listed in [`Decoded::rejected`]. The original
+/// fragments (indexes below `k`) are preferred, so parity is decoded only when
+/// some are missing. Fails with [`Error::TooFewGoodPieces`] when fewer than `k`
+/// pieces are good, and with [`Error::Authentication`] when the rebuilt key does
+/// not open the ciphertext for this record id; no plaintext is returned then.
+pub fn decode(
+	record_id: &RecordId,
+	commitments: &Commitments,
+	pieces: &[Piece],
+) -> Result<Decoded, Error> {
+	let layout = commitments.layout()?;
+	let k = layout.k();
+
+	let mut good: Vec<Option<&Piece>> = alloc::vec![None; commitments.n()];
+	let mut rejected = Vec::new();
+	for (position, piece) in pieces.iter().enumerate() {
+		let checked =
+			commitment::check_piece(commitments, layout.fragment_len(), piece).and_then(|()| {
+				match good.get_mut(usize::from(piece.index)) {
+					Some(slot @ None) => {
+						*slot = Some(piece);
+						Ok(())
+					},
+					_ => Err(Reason::DuplicateIndex),
+				}
+			});
+		if let Err(reason) = checked {
+			rejected.push(Rejected { position, index: piece.index, reason });
+		}
+	}
+
+	// Lowest indexes first: the original fragments, which need no decoding.
+	let chosen: Vec<&Piece> = good.iter().flatten().copied().take(usize::from(k)).collect();
+	if chosen.len() < usize::from(k) {
+		return Err(Error::TooFewGoodPieces { good: chosen.len(), needed: k, rejected });
+	}
+
+	let cipher = SegmentCipher::new(&*shares::combine(k, &chosen)?, record_id, &layout)?;
+	let restored = erasure::restore_missing(&layout, &chosen)?;
+	let mut originals: Vec<Option<&[u8]>> = alloc::vec![None; usize::from(k)];
+	let present = chosen.iter().map(|piece| (usize::from(piece.index), piece.fragment.as_slice()));
+	for (index, fragment) in present.chain(restored.iter().map(|(i, f)| (*i, f.as_slice()))) {
+		if let Some(slot) = originals.get_mut(index) {
+			*slot = Some(fragment);
+		}
+	}
+
+	// `k` verified fragments of at least `part_len` bytes each are in memory, so a
+	// forged header cannot make this allocation larger than the input.
+	let mut payload = alloc::vec![0u8; usize::try_from(layout.payload_len()).map_err(|_| {
+		Error::PayloadTooLarge { len: layout.payload_len(), max: usize::MAX as u64 }
+	})?];
+	let opened = originals.into_iter().enumerate().try_for_each(|(index, fragment)| {
+		match (fragment, payload.get_mut(part_range(&layout, index))) {
+			(Some(fragment), Some(out)) => cipher.open_part(index, fragment, out),
+			_ => Err(Error::Authentication),
+		}
+	});
+	if let Err(error) = opened {
+		// Parts before the failing segment were decrypted: wipe them.
+		payload.zeroize();
+		return Err(error);
+	}
+	Ok(Decoded { payload, rejected })
+}
+
+/// Payload offsets of part `index`: `part_len` bytes from `index * part_len`,
+/// clipped to the payload (the last parts may be short or empty).
+fn part_range(layout: &Layout, index: usize) -> Range<usize> {
+	let len = usize::try_from(layout.payload_len()).unwrap_or(usize::MAX);
+	let part_len = usize::try_from(layout.part_len()).unwrap_or(usize::MAX);
+	let start = index.saturating_mul(part_len).min(len);
+	start..start.saturating_add(part_len).min(len)
+}
+
+fn part<'a>(payload: &'a [u8], layout: &Layout, index: usize) -> &'a [u8] {
+	payload.get(part_range(layout, index)).unwrap_or_default()
+}
