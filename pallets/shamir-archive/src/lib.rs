@@ -40,7 +40,15 @@ pub mod pallet {
 
 	/// Whether a custodian may take new pieces and serve reads.
 	#[derive(
-		Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo,
+		Clone,
+		Copy,
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		Eq,
+		PartialEq,
+		Debug,
+		TypeInfo,
 		MaxEncodedLen,
 	)]
 	pub enum CustodianStatus {
@@ -53,8 +61,7 @@ pub mod pallet {
 
 	/// A registered custodian node.
 	#[derive(
-		Clone, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo,
-		MaxEncodedLen,
+		Clone, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
 	)]
 	#[scale_info(skip_type_params(MaxEndpointLen))]
 	pub struct Custodian<BlockNumber, MaxEndpointLen: Get<u32>> {
@@ -173,7 +180,9 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		#[cfg(feature = "try-runtime")]
-		fn try_state(_n: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		fn try_state(
+			_n: BlockNumberFor<T>,
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
 		}
 	}

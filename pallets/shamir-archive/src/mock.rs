@@ -3,7 +3,8 @@ use crate as pallet_shamir_archive;
 use polkadot_sdk::{
 	frame_support::{derive_impl, parameter_types},
 	frame_system::{self, EnsureRoot},
-	sp_io, sp_runtime::BuildStorage,
+	sp_io,
+	sp_runtime::BuildStorage,
 };
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -12,7 +13,12 @@ type Block = frame_system::mocking::MockBlock<Test>;
 mod runtime {
 	#[runtime::runtime]
 	#[runtime::derive(
-		RuntimeCall, RuntimeEvent, RuntimeError, RuntimeOrigin, RuntimeTask, RuntimeHoldReason,
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeTask,
+		RuntimeHoldReason,
 		RuntimeFreezeReason
 	)]
 	pub struct Test;

@@ -37,7 +37,12 @@ fn registrar_admits_a_custodian() {
 fn only_the_registrar_admits() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(
-			ShamirArchive::register_custodian(RuntimeOrigin::signed(1), NODE, b"ws://x".to_vec(), KEY),
+			ShamirArchive::register_custodian(
+				RuntimeOrigin::signed(1),
+				NODE,
+				b"ws://x".to_vec(),
+				KEY
+			),
 			DispatchError::BadOrigin
 		);
 	});

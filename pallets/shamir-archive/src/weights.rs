@@ -6,7 +6,10 @@
 #![allow(unused_parens, unused_imports)]
 
 use core::marker::PhantomData;
-use polkadot_sdk::frame_support::{traits::Get, weights::{constants::RocksDbWeight, Weight}};
+use polkadot_sdk::frame_support::{
+	traits::Get,
+	weights::{constants::RocksDbWeight, Weight},
+};
 
 /// Weight functions needed by `pallet_shamir_archive`.
 pub trait WeightInfo {

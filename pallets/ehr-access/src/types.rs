@@ -1,0 +1,544 @@
+//! Types of `pallet-ehr-access` that nodes, custodians, clients and the UI share with the runtime.
+//!
+//! None of these types can carry free text about a patient: the only byte strings are the public,
+//! professional profiles of hospitals ([`HospitalProfile`]) and doctors ([`DoctorProfile`]). A
+//! unit test walks the type metadata of every storage item, event and call to prove it.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use polkadot_sdk::frame_support::{stored, traits::Get, BoundedVec};
+use scale_info::TypeInfo;
+
+/// Identifier of a record anchor: a counter, never derived from the record's content.
+pub type RecordId = u64;
+/// Identifier of a consent grant: a counter.
+pub type GrantId = u64;
+/// A patient's pseudonymous on-chain identifier: a counter, unrelated to any real-world identity.
+pub type PatientId = u64;
+/// Identifier of an access ticket: a counter, so that each opened ticket is told apart.
+pub type TicketId = u64;
+/// A 32-byte commitment (hash) to the encrypted payload of a record.
+pub type Commitment = [u8; 32];
+
+/// What kind of clinical (or administrative) information a record holds.
+///
+/// Each category is one FHIR R4 resource type (see [`Category::fhir_resource_type`]); a record's
+/// encrypted payload is a resource of that type, or a `Bundle` whose entries are of that type.
+///
+/// | category | what the original app stored | FHIR R4 resource |
+/// |---|---|---|
+/// | `Demographics` | patient details (name, age, address, phone, attendant) | `Patient` |
+/// | `Coverage` | insurance | `Coverage` |
+/// | `Condition` | present and past illness | `Condition` |
+/// | `DiagnosticReport` | diagnosis, reports | `DiagnosticReport` |
+/// | `Medication` | prescription | `MedicationRequest` |
+/// | `Procedure` | treatment summary | `Procedure` |
+/// | `Encounter` | previous visit dates | `Encounter` |
+/// | `Observation` | vital signs, laboratory results | `Observation` |
+/// | `AllergyIntolerance` | allergies | `AllergyIntolerance` |
+/// | `Immunization` | vaccinations | `Immunization` |
+/// | `Document` | scanned documents, letters, images | `DocumentReference` |
+#[derive(
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Ord,
+	PartialOrd,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Category {
+	/// Demographics: FHIR `Patient`. Name, birth date, address and contacts live here,
+	/// encrypted, and never on chain.
+	#[codec(index = 0)]
+	Demographics,
+	/// Insurance: FHIR `Coverage`.
+	#[codec(index = 1)]
+	Coverage,
+	/// Present or past illness: FHIR `Condition`.
+	#[codec(index = 2)]
+	Condition,
+	/// Diagnosis or report: FHIR `DiagnosticReport`.
+	#[codec(index = 3)]
+	DiagnosticReport,
+	/// Medication and prescription: FHIR `MedicationRequest`.
+	#[codec(index = 4)]
+	Medication,
+	/// Procedure or treatment summary: FHIR `Procedure`.
+	#[codec(index = 5)]
+	Procedure,
+	/// Visit (and its dates): FHIR `Encounter`.
+	#[codec(index = 6)]
+	Encounter,
+	/// Vital signs and laboratory results: FHIR `Observation`.
+	#[codec(index = 7)]
+	Observation,
+	/// Allergies and intolerances: FHIR `AllergyIntolerance`.
+	#[codec(index = 8)]
+	AllergyIntolerance,
+	/// Vaccinations: FHIR `Immunization`.
+	#[codec(index = 9)]
+	Immunization,
+	/// Any other document (letter, scan, image): FHIR `DocumentReference`.
+	#[codec(index = 10)]
+	Document,
+}
+
+impl Category {
+	/// Every category, in codec order.
+	pub const ALL: [Category; 11] = [
+		Category::Demographics,
+		Category::Coverage,
+		Category::Condition,
+		Category::DiagnosticReport,
+		Category::Medication,
+		Category::Procedure,
+		Category::Encounter,
+		Category::Observation,
+		Category::AllergyIntolerance,
+		Category::Immunization,
+		Category::Document,
+	];
+
+	/// The FHIR R4 resource type of a record of this category.
+	pub const fn fhir_resource_type(self) -> &'static str {
+		match self {
+			Category::Demographics => "Patient",
+			Category::Coverage => "Coverage",
+			Category::Condition => "Condition",
+			Category::DiagnosticReport => "DiagnosticReport",
+			Category::Medication => "MedicationRequest",
+			Category::Procedure => "Procedure",
+			Category::Encounter => "Encounter",
+			Category::Observation => "Observation",
+			Category::AllergyIntolerance => "AllergyIntolerance",
+			Category::Immunization => "Immunization",
+			Category::Document => "DocumentReference",
+		}
+	}
+
+	/// The category whose FHIR R4 resource type is `resource_type`, if any.
+	pub fn from_fhir_resource_type(resource_type: &str) -> Option<Self> {
+		Self::ALL.into_iter().find(|c| c.fhir_resource_type() == resource_type)
+	}
+}
+
+/// Whether a hospital or a doctor may act.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum Status {
+	/// May act.
+	#[codec(index = 0)]
+	Active,
+	/// Barred until reinstated. A suspended hospital cannot act and its doctors cannot author
+	/// records; a suspended doctor can do nothing.
+	#[codec(index = 1)]
+	Suspended,
+}
+
+/// The public profile of a hospital: public, professional information, never PHI.
+///
+/// Every field is UTF-8 of at most `S` bytes.
+#[stored]
+pub struct HospitalProfile<S: Get<u32>, N: Get<u32>> {
+	/// The hospital's name; never empty.
+	pub name: BoundedVec<u8, S>,
+	/// Its postal address.
+	pub address: BoundedVec<u8, S>,
+	/// Its specialities, at most `N`.
+	pub specialities: BoundedVec<BoundedVec<u8, S>, N>,
+}
+
+/// The public profile of a doctor: public, professional information, never PHI.
+///
+/// Every field is UTF-8 of at most `S` bytes.
+#[stored]
+pub struct DoctorProfile<S: Get<u32>> {
+	/// The doctor's name; never empty.
+	pub name: BoundedVec<u8, S>,
+	/// Their speciality.
+	pub speciality: BoundedVec<u8, S>,
+	/// Their professional contact (e.g. a department's phone or e-mail), never a private one.
+	pub contact: BoundedVec<u8, S>,
+}
+
+/// A registered hospital.
+#[stored]
+pub struct HospitalInfo<BlockNumber, S: Get<u32>, N: Get<u32>> {
+	/// Its public profile.
+	pub profile: HospitalProfile<S, N>,
+	/// Whether it may act.
+	pub status: Status,
+	/// The block it was registered at.
+	pub registered_at: BlockNumber,
+	/// How many doctors it has registered and not removed.
+	pub doctors: u32,
+}
+
+/// A registered doctor.
+#[stored]
+pub struct DoctorInfo<AccountId, Balance, BlockNumber, S: Get<u32>> {
+	/// The hospital that registered the doctor, and the only one that may change them.
+	pub hospital: AccountId,
+	/// Their public profile.
+	pub profile: DoctorProfile<S>,
+	/// Whether they may act.
+	pub status: Status,
+	/// The block they were registered at.
+	pub registered_at: BlockNumber,
+	/// The deposit held from `hospital` for this entry.
+	pub deposit: Balance,
+	/// How many emergency (break-glass) accesses they have ever opened, so that abuse shows.
+	pub emergencies_opened: u32,
+}
+
+/// A guardian of a patient and the deposit the patient placed for naming them.
+#[derive(
+	Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct GuardianEntry<AccountId, Balance> {
+	/// The guardian's account.
+	pub account: AccountId,
+	/// The deposit held from the patient for this entry.
+	pub deposit: Balance,
+}
+
+/// A registered patient: an account and a pseudonymous id, and nothing about the person.
+#[stored]
+pub struct PatientInfo<AccountId, Balance, BlockNumber, G: Get<u32>, M: Get<u32>> {
+	/// The pseudonymous id.
+	pub id: PatientId,
+	/// The block the patient registered at.
+	pub registered_at: BlockNumber,
+	/// The deposit held from the patient for this entry.
+	pub deposit: Balance,
+	/// The guardians the patient named, sorted by account, without duplicates.
+	pub guardians: BoundedVec<GuardianEntry<AccountId, Balance>, G>,
+	/// The patient's consent grants, in ascending id order.
+	pub grants: BoundedVec<GrantId, M>,
+	/// How many records the patient has (records are never removed).
+	pub records: u32,
+}
+
+impl<AccountId: Ord, Balance, BlockNumber, G: Get<u32>, M: Get<u32>>
+	PatientInfo<AccountId, Balance, BlockNumber, G, M>
+{
+	/// Whether `who` is one of the patient's guardians.
+	pub fn is_guardian(&self, who: &AccountId) -> bool {
+		self.guardians.binary_search_by(|g| g.account.cmp(who)).is_ok()
+	}
+}
+
+/// A doctor's proposal that an account registers as a patient. It gives the doctor no right
+/// over the patient; it only lets the patient's client show the invitation and the chain record
+/// who onboarded the patient.
+#[derive(Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct PatientProposal<AccountId, Balance, BlockNumber> {
+	/// The proposing doctor.
+	pub doctor: AccountId,
+	/// When it was proposed.
+	pub proposed_at: BlockNumber,
+	/// The deposit held from the doctor until the proposal is consumed or withdrawn.
+	pub deposit: Balance,
+}
+
+/// Who a consent grant is for.
+#[derive(
+	Clone, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum Grantee<AccountId> {
+	/// One doctor, in person, whichever hospital they work for.
+	#[codec(index = 0)]
+	Doctor(AccountId),
+	/// Every active doctor of an active hospital. The hospital's administrator account itself
+	/// gains nothing: administrators are not clinicians.
+	#[codec(index = 1)]
+	Hospital(AccountId),
+}
+
+/// Which of a patient's records a consent grant covers.
+#[stored]
+pub enum GrantScope<R: Get<u32>> {
+	/// Every record of the patient, present and future.
+	#[codec(index = 0)]
+	All,
+	/// Every record of one category, present and future.
+	#[codec(index = 1)]
+	Category(Category),
+	/// The listed records only (stored sorted, without duplicates). With a write right, the
+	/// grantee may add amendments that supersede one of these records.
+	#[codec(index = 2)]
+	Records(BoundedVec<RecordId, R>),
+}
+
+impl<R: Get<u32>> GrantScope<R> {
+	/// Whether the scope lets its grantee read `record`, of `category`.
+	pub fn covers_read(&self, record: RecordId, category: Category) -> bool {
+		match self {
+			GrantScope::All => true,
+			GrantScope::Category(c) => *c == category,
+			GrantScope::Records(list) => list.binary_search(&record).is_ok(),
+		}
+	}
+
+	/// Whether the scope (with a write right) lets its grantee add a record of `category` that
+	/// supersedes `supersedes`.
+	pub fn covers_write(&self, category: Category, supersedes: Option<RecordId>) -> bool {
+		match self {
+			GrantScope::All => true,
+			GrantScope::Category(c) => *c == category,
+			GrantScope::Records(list) =>
+				supersedes.map(|s| list.binary_search(&s).is_ok()).unwrap_or(false),
+		}
+	}
+
+	/// How many records the scope lists.
+	pub fn listed(&self) -> u32 {
+		match self {
+			GrantScope::Records(list) => list.len() as u32,
+			_ => 0,
+		}
+	}
+}
+
+/// What a consent grant allows.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum Right {
+	/// Open the covered records.
+	#[codec(index = 0)]
+	Read,
+	/// Open the covered records and add records (or amendments) within the scope.
+	#[codec(index = 1)]
+	ReadWrite,
+}
+
+/// A consent grant: the patient (or a guardian) lets a grantee reach some records.
+#[stored]
+pub struct Grant<AccountId, Balance, BlockNumber, R: Get<u32>> {
+	/// The patient whose records it covers.
+	pub patient: AccountId,
+	/// Who it is for.
+	pub grantee: Grantee<AccountId>,
+	/// Which records.
+	pub scope: GrantScope<R>,
+	/// What it allows.
+	pub right: Right,
+	/// Who signed it: the patient or one of their guardians. The deposit is theirs.
+	pub granted_by: AccountId,
+	/// When it was granted.
+	pub granted_at: BlockNumber,
+	/// The first block at which it no longer works, if any.
+	pub expires_at: Option<BlockNumber>,
+	/// The deposit held from `granted_by`.
+	pub deposit: Balance,
+}
+
+impl<AccountId, Balance, BlockNumber: PartialOrd, R: Get<u32>>
+	Grant<AccountId, Balance, BlockNumber, R>
+{
+	/// Whether the grant works at block `now`.
+	pub fn is_live(&self, now: &BlockNumber) -> bool {
+		self.expires_at.as_ref().is_none_or(|e| now < e)
+	}
+}
+
+/// Where the shamir-archive pallet keeps a record's dispersed pieces: its archive entry, the
+/// threshold `k` of `n`, and the root of the per-custodian commitments.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct ArchiveRef {
+	/// The archive entry in the shamir-archive pallet.
+	pub entry: u64,
+	/// Pieces needed to rebuild the record (`1 <= k <= n`).
+	pub k: u8,
+	/// Pieces made, one per custodian.
+	pub n: u8,
+	/// Root of the commitments `h_i = H(i, F_i, S_i)` of the pieces.
+	pub root: [u8; 32],
+}
+
+impl ArchiveRef {
+	/// Whether `1 <= k <= n`.
+	pub fn is_valid(&self) -> bool {
+		self.k >= 1 && self.k <= self.n
+	}
+}
+
+/// The on-chain anchor of a record. The record itself is encrypted, off chain.
+#[derive(Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Anchor<AccountId, Balance, BlockNumber> {
+	/// The record's id (also its storage key).
+	pub id: RecordId,
+	/// The patient the record is about.
+	pub patient: AccountId,
+	/// Who added it: the patient, or a doctor.
+	pub author: AccountId,
+	/// The author's hospital when the author is a doctor.
+	pub hospital: Option<AccountId>,
+	/// What kind of record it is.
+	pub category: Category,
+	/// Commitment (32-byte hash) to the ciphertext.
+	pub commitment: Commitment,
+	/// Size of the ciphertext, in bytes.
+	pub size: u64,
+	/// The block it was added at.
+	pub created_at: BlockNumber,
+	/// The record this one amends, if any (same patient, same category). Records are never
+	/// edited: an amendment is a new record.
+	pub supersedes: Option<RecordId>,
+	/// The shamir-archive entry holding the pieces, once the archive pallet has attached it.
+	pub archive: Option<ArchiveRef>,
+	/// The deposit held from `author`.
+	pub deposit: Balance,
+}
+
+/// The bounded reason a doctor gives for opening emergency (break-glass) access.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum EmergencyReason {
+	/// The patient is unconscious.
+	#[codec(index = 0)]
+	Unconscious,
+	/// The patient's life is in immediate danger.
+	#[codec(index = 1)]
+	LifeThreatening,
+	/// The patient is conscious but unable to consent, and no guardian can be reached.
+	#[codec(index = 2)]
+	UnableToConsent,
+	/// A mass-casualty incident.
+	#[codec(index = 3)]
+	MassCasualty,
+	/// Another emergency; the hospital must be able to justify it.
+	#[codec(index = 4)]
+	Other,
+}
+
+/// An emergency access session of a doctor to a patient.
+#[derive(Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct EmergencySession<AccountId, BlockNumber> {
+	/// The patient.
+	pub patient: AccountId,
+	/// The reason code given.
+	pub reason: EmergencyReason,
+	/// When it was opened.
+	pub opened_at: BlockNumber,
+	/// The first block at which it no longer works.
+	pub expires_at: BlockNumber,
+}
+
+/// Why an access (a read, or the addition of a record) is allowed.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum AccessReason {
+	/// The reader is the patient.
+	#[codec(index = 0)]
+	Owner,
+	/// The reader is a guardian of the patient (reads only).
+	#[codec(index = 1)]
+	Guardian,
+	/// The reader is the active doctor who wrote the record (reads only).
+	#[codec(index = 2)]
+	Author,
+	/// A live consent grant allows it.
+	#[codec(index = 3)]
+	Consent {
+		/// The grant relied upon.
+		grant: GrantId,
+	},
+	/// The reader has a live emergency session for the patient.
+	#[codec(index = 4)]
+	Emergency,
+}
+
+/// Why an access is refused.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum DenyReason {
+	/// No such record.
+	#[codec(index = 0)]
+	UnknownRecord,
+	/// No such patient (when adding a record).
+	#[codec(index = 1)]
+	UnknownPatient,
+	/// The caller is a suspended doctor.
+	#[codec(index = 2)]
+	DoctorSuspended,
+	/// The caller is a doctor whose hospital is suspended, and nothing personal allows them.
+	#[codec(index = 3)]
+	HospitalSuspended,
+	/// Nothing allows it: not the patient, a guardian or the author, and no live consent grant
+	/// or emergency session.
+	#[codec(index = 4)]
+	NoConsent,
+}
+
+/// The answer of [`crate::Pallet::can_access`] and of the `EhrAccessApi` runtime API.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum AccessDecision {
+	/// Allowed, and why.
+	#[codec(index = 0)]
+	Allowed(AccessReason),
+	/// Refused, and why.
+	#[codec(index = 1)]
+	Denied(DenyReason),
+}
+
+impl AccessDecision {
+	/// Whether access is allowed.
+	pub fn is_allowed(&self) -> bool {
+		matches!(self, AccessDecision::Allowed(_))
+	}
+}
+
+impl From<Result<AccessReason, DenyReason>> for AccessDecision {
+	fn from(r: Result<AccessReason, DenyReason>) -> Self {
+		match r {
+			Ok(reason) => AccessDecision::Allowed(reason),
+			Err(deny) => AccessDecision::Denied(deny),
+		}
+	}
+}
+
+/// A stored access ticket (its reader and record are the storage keys).
+#[derive(Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct TicketInfo<BlockNumber> {
+	/// The ticket's id.
+	pub id: TicketId,
+	/// Why the read was allowed when the ticket was opened.
+	pub reason: AccessReason,
+	/// When it was opened.
+	pub opened_at: BlockNumber,
+	/// The first block at which it is no longer honoured.
+	pub expires_at: BlockNumber,
+}
+
+/// An access ticket as the runtime API returns it: custodians serve a record's pieces only to
+/// the reader of a live ticket.
+#[derive(Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Ticket<AccountId, BlockNumber> {
+	/// The ticket's id.
+	pub id: TicketId,
+	/// Who may read.
+	pub reader: AccountId,
+	/// What.
+	pub record: RecordId,
+	/// Why the read was allowed when the ticket was opened.
+	pub reason: AccessReason,
+	/// When it was opened.
+	pub opened_at: BlockNumber,
+	/// The first block at which it is no longer honoured.
+	pub expires_at: BlockNumber,
+}
