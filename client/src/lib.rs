@@ -38,8 +38,7 @@ use subxt::utils::{AccountId32, MultiAddress, MultiSignature, H256};
 /// `ehr::runtime_types`.
 #[subxt::subxt(
 	runtime_metadata_path = "metadata/ehr-runtime.scale",
-	derive_for_all_types = "Clone, PartialEq, Eq",
-	generate_docs
+	derive_for_all_types = "Clone, PartialEq, Eq"
 )]
 pub mod ehr {}
 
