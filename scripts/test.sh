@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Build everything and run every test: unit and property tests, the pallets' benchmark tests,
-# and the end-to-end tests against a real `ehr-node --dev`. Prints the wall time of each phase.
+# Build everything and run every test: unit and property tests, the pallets' benchmark and
+# try-state tests, and the end-to-end tests against real `ehr-node --dev` and `--chain local`
+# nodes. Prints the wall time of each phase.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 ensure_build_deps
 cd "$REPO_ROOT"
@@ -14,6 +15,8 @@ say "running the workspace tests"
 cargo test --workspace --locked
 say "running the pallets' benchmark tests (--features runtime-benchmarks)"
 cargo test --locked -p pallet-shamir-archive -p pallet-ehr-access --features runtime-benchmarks
+say "running the pallets' tests with their try-state checks (--features try-runtime)"
+cargo test --locked -p pallet-shamir-archive -p pallet-ehr-access --features try-runtime
 tested=$(now)
 
 say "build: $((built - start)) s, tests: $((tested - built)) s, total: $((tested - start)) s"
