@@ -303,3 +303,120 @@ async fn generic_rpc_works() {
 		);
 	}
 }
+
+/// Sign `$call` with `$signer`, wait until it is finalised, and give its events or the reason it
+/// failed.
+macro_rules! submit {
+	($api:expr, $call:expr, $signer:expr) => {
+		$api.tx()
+			.await
+			.expect("cannot get a transactions client")
+			.create_signed(&$call, $signer, Default::default())
+			.await
+			.expect("cannot sign the transaction")
+			.submit_and_watch()
+			.await
+			.expect("cannot submit the transaction")
+			.wait_for_finalized()
+			.await
+			.expect("the transaction was not finalised")
+			.wait_for_success()
+			.await
+			.map_err(|error| error.to_string())
+	};
+}
+
+/// The original app's story on chain: a hospital registers a doctor, a patient registers and
+/// consents, the doctor anchors a record and opens it; a stranger is refused, a revoked grantee is
+/// refused, and break-glass access works and is visible in events.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_original_story_is_enforced_on_chain() {
+	use ehr::runtime_types::pallet_ehr_access::types::{
+		Category, EmergencyReason, GrantScope, Grantee, Right,
+	};
+	let node = DevNode::start().await;
+	let api = node.client().await;
+	let (alice, hospital, doctor, patient, stranger, second_doctor) =
+		(dev::alice(), dev::bob(), dev::charlie(), dev::dave(), dev::eve(), dev::ferdie());
+	let account =
+		|pair: &ehr_client::subxt_signer::sr25519::Keypair| pair.public_key().to_account_id();
+	let tx = || ehr::tx().ehr_access();
+
+	// Root (sudo) registers the hospital; only the hospital registers its doctors.
+	let register_hospital = ehr::tx().sudo().sudo(RuntimeCall::EhrAccess(
+		ehr::runtime_types::pallet_ehr_access::pallet::Call::register_hospital {
+			hospital: account(&hospital),
+			name: b"St Mary".to_vec(),
+			address: b"1 Main Street".to_vec(),
+			specialities: vec![b"cardiology".to_vec()],
+		},
+	));
+	submit!(api, register_hospital, &alice).expect("sudo registers the hospital");
+	let by_stranger =
+		tx().register_doctor(account(&doctor), b"Dr Who".to_vec(), b"gp".to_vec(), b"x".to_vec());
+	let refused =
+		submit!(api, by_stranger, &stranger).expect_err("only a hospital registers doctors");
+	assert!(refused.contains("NotAHospital"), "{refused}");
+	for d in [&doctor, &second_doctor] {
+		let call =
+			tx().register_doctor(account(d), b"Dr".to_vec(), b"gp".to_vec(), b"desk 1".to_vec());
+		submit!(api, call, &hospital).expect("the hospital registers its doctor");
+	}
+
+	// The patient registers with their own key and consents to the second doctor reading.
+	submit!(api, tx().register_patient(), &patient).expect("the patient registers");
+	let grant_call = tx().grant_access(
+		account(&patient),
+		Grantee::Doctor(account(&second_doctor)),
+		GrantScope::All,
+		Right::Read,
+		None,
+	);
+	let events = submit!(api, grant_call, &patient).expect("the patient grants access");
+	let grant = events
+		.find_first::<ehr::ehr_access::events::AccessGranted>()
+		.expect("undecodable AccessGranted")
+		.expect("no AccessGranted event")
+		.grant;
+
+	// The patient anchors a record (a commitment to its ciphertext: no health data on chain).
+	let add = tx().add_record(account(&patient), Category::Condition, [7u8; 32], 1024, None);
+	let events = submit!(api, add, &patient).expect("the patient adds a record");
+	let record = events
+		.find_first::<ehr::ehr_access::events::RecordAdded>()
+		.expect("undecodable RecordAdded")
+		.expect("no RecordAdded event")
+		.record;
+
+	// The consented doctor opens it: a ticket and an audit event.
+	let events = submit!(api, tx().open_access(record), &second_doctor).expect("grantee reads");
+	let opened = events
+		.find_first::<ehr::ehr_access::events::AccessOpened>()
+		.expect("undecodable AccessOpened")
+		.expect("no AccessOpened event");
+	assert_eq!(opened.record, record);
+	assert_eq!(opened.reader, account(&second_doctor));
+
+	// A stranger, and a doctor without consent, are refused.
+	for reader in [&stranger, &doctor] {
+		let refused = submit!(api, tx().open_access(record), reader).expect_err("no consent");
+		assert!(refused.contains("NotAuthorized"), "{refused}");
+	}
+
+	// After revocation the former grantee is refused too.
+	submit!(api, tx().revoke_access(account(&patient), grant), &patient).expect("revoke");
+	let refused = submit!(api, tx().open_access(record), &second_doctor).expect_err("revoked");
+	assert!(refused.contains("NotAuthorized"), "{refused}");
+
+	// Break-glass: loud, and it opens the record.
+	let events =
+		submit!(api, tx().open_emergency(account(&patient), EmergencyReason::Unconscious), &doctor)
+			.expect("emergency access opens");
+	let emergency = events
+		.find_first::<ehr::ehr_access::events::EmergencyAccessOpened>()
+		.expect("undecodable EmergencyAccessOpened")
+		.expect("no EmergencyAccessOpened event");
+	assert_eq!(emergency.patient, account(&patient));
+	assert_eq!(emergency.doctor, account(&doctor));
+	submit!(api, tx().open_access(record), &doctor).expect("emergency access reads the record");
+}
