@@ -8,21 +8,21 @@
 # describes runtime APIs), writes the SCALE bytes to the file, and stops the node.
 #
 # The node binary is `$EHR_NODE_BIN` if set, else `$CARGO_TARGET_DIR/debug/ehr-node`
-# (`~/.cache/ehr-chain/target` by default). Build it first: `cargo build -p ehr-node`.
+# (`~/.cache/ehr-chain/target` by default). Build it first with the same command as scripts/test.sh: `cargo build --workspace --all-targets --locked` (a `-p` build enables other features and recompiles most of the tree).
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 NODE_BIN="${EHR_NODE_BIN:-$CARGO_TARGET_DIR/debug/ehr-node}"
 OUT="$REPO_ROOT/client/metadata/ehr-runtime.scale"
 
 [[ -x "$NODE_BIN" ]] || {
-	echo "error: no ehr-node binary at $NODE_BIN: build it with 'cargo build -p ehr-node' or set EHR_NODE_BIN" >&2
+	echo "error: no ehr-node binary at $NODE_BIN: build it with 'cargo build --workspace --all-targets --locked' or set EHR_NODE_BIN" >&2
 	exit 1
 }
 # A binary older than the runtime's sources would yield stale metadata.
 newer="$(find "$REPO_ROOT/runtime" "$REPO_ROOT/pallets" "$REPO_ROOT/primitives" \
 	-type f -newer "$NODE_BIN" -print -quit 2>/dev/null || true)"
 if [[ -n "$newer" ]]; then
-	echo "warning: $newer is newer than $NODE_BIN; rebuild with 'cargo build -p ehr-node' first" >&2
+	echo "warning: $newer is newer than $NODE_BIN; rebuild with 'cargo build --workspace --all-targets --locked' first" >&2
 fi
 
 free_port() {
