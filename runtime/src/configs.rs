@@ -7,7 +7,7 @@ use polkadot_sdk::{
 		parameter_types,
 		traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Nothing, VariantCountOf},
 		weights::{
-			constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+			constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 			IdentityFee, Weight,
 		},
 	},
@@ -44,7 +44,7 @@ impl frame_system::Config for Runtime {
 	type Nonce = Nonce;
 	type Hash = Hash;
 	type BlockHashCount = BlockHashCount;
-	type DbWeight = RocksDbWeight;
+	type DbWeight = ParityDbWeight;
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;

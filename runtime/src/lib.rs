@@ -22,6 +22,8 @@ extern crate alloc;
 use alloc::vec::Vec;
 
 mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
 mod configs;
 pub mod genesis_config_presets;
 

@@ -80,36 +80,47 @@ impl SegmentCipher {
 		start..start.saturating_add(self.segment_size).min(len)
 	}
 
-	/// Splits a fragment into its part area and its tags.
-	fn split<'a>(&self, fragment: &'a mut [u8]) -> Result<(&'a mut [u8], &'a mut [u8]), Error> {
-		let tags_len = usize::try_from(self.segments_per_part)
-			.ok()
-			.and_then(|m| m.checked_mul(TAG_LEN))
-			.ok_or(Error::Encryption)?;
-		let (body, rest) = fragment.split_at_mut_checked(self.part_len).ok_or(Error::Encryption)?;
-		let tags = rest.get_mut(..tags_len).ok_or(Error::Encryption)?;
-		Ok((body, tags))
+	/// Bytes of a part's tags: 16 per segment.
+	fn tags_len(&self) -> Option<usize> {
+		usize::try_from(self.segments_per_part).ok()?.checked_mul(TAG_LEN)
 	}
 
-	/// Encrypts `plain` (part `part` of the payload) into `fragment`, a zero-filled
-	/// buffer of the layout's fragment length.
-	pub(crate) fn seal_part(
+	/// Zeroes the parts of a fragment that no segment or tag covers: the part's
+	/// padding after its `plain_len` bytes, and the alignment padding after the
+	/// tags. A reused buffer then needs no zeroing of the bytes sealing overwrites.
+	pub(crate) fn clear_padding(&self, plain_len: usize, fragment: &mut [u8]) -> Result<(), Error> {
+		let tags_end = self.tags_len().and_then(|t| self.part_len.checked_add(t));
+		let padding = fragment.get_mut(plain_len..self.part_len).ok_or(Error::Encryption)?;
+		padding.fill(0);
+		let tail = tags_end.and_then(|end| fragment.get_mut(end..)).ok_or(Error::Encryption)?;
+		tail.fill(0);
+		Ok(())
+	}
+
+	/// Copies segment `segment` of `plain` (all of part `part`) into `fragment`,
+	/// encrypts it there and writes its tag: the copy and the encryption run
+	/// while the segment is in cache.
+	pub(crate) fn seal_segment(
 		&self,
 		part: usize,
+		segment: usize,
 		plain: &[u8],
 		fragment: &mut [u8],
 	) -> Result<(), Error> {
-		let (body, tags) = self.split(fragment)?;
-		let body = body.get_mut(..plain.len()).ok_or(Error::Encryption)?;
-		body.copy_from_slice(plain);
-		for (segment, tag_out) in tags.chunks_exact_mut(TAG_LEN).enumerate() {
-			let in_out = body.get_mut(self.range(segment, plain.len())).ok_or(Error::Encryption)?;
-			let tag = self
-				.key
-				.seal_in_place_separate_tag(self.nonce(part, segment), Aad::from(&self.aad), in_out)
-				.map_err(|_| Error::Encryption)?;
-			tag_out.copy_from_slice(tag.as_ref());
-		}
+		let range = self.range(segment, plain.len());
+		let tag_at = segment
+			.checked_mul(TAG_LEN)
+			.and_then(|offset| offset.checked_add(self.part_len))
+			.ok_or(Error::Encryption)?;
+		let source = plain.get(range.clone()).ok_or(Error::Encryption)?;
+		let in_out = fragment.get_mut(range).ok_or(Error::Encryption)?;
+		in_out.copy_from_slice(source);
+		let tag = self
+			.key
+			.seal_in_place_separate_tag(self.nonce(part, segment), Aad::from(&self.aad), in_out)
+			.map_err(|_| Error::Encryption)?;
+		let tag_out = fragment.get_mut(tag_at..tag_at + TAG_LEN).ok_or(Error::Encryption)?;
+		tag_out.copy_from_slice(tag.as_ref());
 		Ok(())
 	}
 
@@ -124,11 +135,9 @@ impl SegmentCipher {
 	) -> Result<(), Error> {
 		let (body, rest) = fragment.split_at_checked(self.part_len).ok_or(Error::Authentication)?;
 		out.copy_from_slice(body.get(..out.len()).ok_or(Error::Authentication)?);
-		let tags_len = usize::try_from(self.segments_per_part)
-			.ok()
-			.and_then(|m| m.checked_mul(TAG_LEN))
+		let tags = rest
+			.get(..self.tags_len().ok_or(Error::Authentication)?)
 			.ok_or(Error::Authentication)?;
-		let tags = rest.get(..tags_len).ok_or(Error::Authentication)?;
 		let len = out.len();
 		for (segment, tag) in tags.chunks_exact(TAG_LEN).enumerate() {
 			let tag = Tag::try_from(tag).map_err(|_| Error::Authentication)?;
@@ -161,9 +170,13 @@ mod tests {
 		let p = layout.part_len() as usize;
 		let fragments = (0..usize::from(k))
 			.map(|i| {
-				let mut fragment = vec![0u8; layout.fragment_len() as usize];
+				// Not zero-filled: sealing and clear_padding must write every byte.
+				let mut fragment = vec![0xa5u8; layout.fragment_len() as usize];
 				let part = &payload[(i * p).min(payload.len())..((i + 1) * p).min(payload.len())];
-				cipher.seal_part(i, part, &mut fragment).unwrap();
+				cipher.clear_padding(part.len(), &mut fragment).unwrap();
+				for segment in 0..layout.segments_per_part() as usize {
+					cipher.seal_segment(i, segment, part, &mut fragment).unwrap();
+				}
 				fragment
 			})
 			.collect();
@@ -198,6 +211,20 @@ mod tests {
 			assert_ne!(&fragments[0][..10], &payload[..10]);
 			let out = opened(&cipher(1, RECORD, &layout), &layout, &fragments).unwrap();
 			assert_eq!(out, payload, "segment {segment_size}, k {k}");
+		}
+	}
+
+	#[test]
+	fn padding_is_zeroed_whatever_the_buffer_held() {
+		let payload = [0x77; 100];
+		for (segment_size, k) in [(16, 3), (64, 2), (1000, 1)] {
+			let (layout, fragments) = sealed(&payload, segment_size, k);
+			let (p, tags) = (layout.part_len() as usize, 16 * layout.segments_per_part() as usize);
+			for (i, fragment) in fragments.iter().enumerate() {
+				let plain = payload.len().saturating_sub(i * p).min(p);
+				assert!(fragment[plain..p].iter().all(|&b| b == 0));
+				assert!(fragment[p + tags..].iter().all(|&b| b == 0));
+			}
 		}
 	}
 

@@ -40,6 +40,25 @@ pub struct Decoded {
 /// Each fragment is `ceil(|payload| / k)` bytes plus 16 bytes per started MiB of
 /// that, rounded up to a multiple of 64 (see [`Layout`]).
 pub fn encode(payload: &[u8], record_id: &RecordId, k: u8, n: u8) -> Result<Encoded, Error> {
+	let mut out = Encoded::empty(k);
+	encode_into(payload, record_id, k, n, &mut out)?;
+	Ok(out)
+}
+
+/// [`encode`] into `out`, reusing the fragment buffers of the pieces it holds
+/// (from an earlier call), for callers that encode many records in a row.
+///
+/// Fresh output memory costs the operating system one page fault per 4 KiB
+/// written, which is a large share of encoding a multi-MiB record; reused buffers
+/// of at least the new fragment length cost none. Whatever `out` held before is
+/// replaced; after an error its contents are unspecified and must not be sent.
+pub fn encode_into(
+	payload: &[u8],
+	record_id: &RecordId,
+	k: u8,
+	n: u8,
+	out: &mut Encoded,
+) -> Result<(), Error> {
 	let random = SystemRandom::new();
 	let mut key = Zeroizing::new([0u8; KEY_LEN]);
 	random.fill(key.as_mut()).map_err(|_| Error::Rng)?;
@@ -48,7 +67,7 @@ pub fn encode(payload: &[u8], record_id: &RecordId, k: u8, n: u8) -> Result<Enco
 	let mut seed = Zeroizing::new([0u8; 32]);
 	random.fill(seed.as_mut()).map_err(|_| Error::Rng)?;
 	let rng = rand_chacha::ChaCha20Rng::from_seed(*seed);
-	encode_with_key_and_rng(payload, record_id, k, n, SEGMENT_SIZE, &key, rng)
+	seal(payload, record_id, (k, n), SEGMENT_SIZE, &key, rng, out)
 }
 
 /// [`encode`] with a given key, segment size and RNG for the Shamir
@@ -64,23 +83,75 @@ pub fn encode_with_key_and_rng(
 	key: &[u8; KEY_LEN],
 	rng: impl CryptoRng,
 ) -> Result<Encoded, Error> {
+	let mut out = Encoded::empty(k);
+	seal(payload, record_id, (k, n), segment_size, key, rng, &mut out)?;
+	Ok(out)
+}
+
+impl Encoded {
+	/// No pieces yet: the starting point of [`encode_into`].
+	fn empty(k: u8) -> Self {
+		let commitments = Commitments {
+			version: Version::V1,
+			threshold: k,
+			payload_len: 0,
+			segment_size: SEGMENT_SIZE,
+			piece_hashes: Vec::new(),
+		};
+		Self { commitments, root: [0; 32], pieces: Vec::new() }
+	}
+}
+
+/// The pipeline of [`encode`], into `out`. The payload is sealed into the
+/// original fragments one segment row (segment `j` of every part) at a time,
+/// just ahead of the Reed-Solomon coder, which hashes every stripe it codes:
+/// the payload is read from memory once and every fragment written once.
+fn seal(
+	payload: &[u8],
+	record_id: &RecordId,
+	(k, n): (u8, u8),
+	segment_size: u32,
+	key: &[u8; KEY_LEN],
+	rng: impl CryptoRng,
+	out: &mut Encoded,
+) -> Result<(), Error> {
 	let payload_len = payload.len() as u64;
 	let layout = Layout::new(payload_len, segment_size, k, usize::from(n))?;
-	let fragment_len = usize::try_from(layout.fragment_len())
-		.map_err(|_| Error::PayloadTooLarge { len: payload_len, max: usize::MAX as u64 })?;
-
+	let too_large = || Error::PayloadTooLarge { len: payload_len, max: usize::MAX as u64 };
+	let fragment_len = usize::try_from(layout.fragment_len()).map_err(|_| too_large())?;
+	let segments = usize::try_from(layout.segments_per_part()).map_err(|_| too_large())?;
+	let segment_size = usize::try_from(segment_size).map_err(|_| too_large())?;
 	let cipher = SegmentCipher::new(key, record_id, &layout)?;
-	// Zero-filled, so the padding is zero.
-	let zeroed = |count: u8| -> Vec<Vec<u8>> {
-		(0..count).map(|_| alloc::vec![0u8; fragment_len]).collect()
-	};
-	let mut originals = zeroed(k);
-	for (index, fragment) in originals.iter_mut().enumerate() {
-		cipher.seal_part(index, part(payload, &layout, index), fragment)?;
+
+	out.pieces.truncate(usize::from(n));
+	let mut fragments: Vec<Vec<u8>> =
+		out.pieces.iter_mut().map(|piece| core::mem::take(&mut piece.fragment)).collect();
+	fragments.resize_with(usize::from(n), Vec::new);
+	for (index, fragment) in fragments.iter_mut().enumerate() {
+		if fragment.capacity() < fragment_len {
+			// Zeroed by the allocator (fresh pages), not by a pass over the bytes.
+			*fragment = alloc::vec![0u8; fragment_len];
+		} else {
+			fragment.resize(fragment_len, 0);
+		}
+		if index < usize::from(k) {
+			cipher.clear_padding(part(payload, &layout, index).len(), fragment)?;
+		}
 	}
-	let mut recovery = zeroed(n - k);
+
+	let mut sealed = 0;
+	let seal_up_to = |end: usize, originals: &mut [Vec<u8>]| -> Result<(), Error> {
+		// Segment rows that start below `end`; by the tags' columns, all of them.
+		while sealed < segments && sealed * segment_size < end {
+			for (index, fragment) in originals.iter_mut().enumerate() {
+				cipher.seal_segment(index, sealed, part(payload, &layout, index), fragment)?;
+			}
+			sealed += 1;
+		}
+		Ok(())
+	};
 	let mut hashers: Vec<PieceHasher> = (0..n).map(|_| PieceHasher::new()).collect();
-	erasure::encode(&originals, &mut recovery, |index, bytes| {
+	erasure::encode(usize::from(k), &mut fragments, seal_up_to, |index, bytes| {
 		if let Some(hasher) = hashers.get_mut(index) {
 			hasher.update(bytes);
 		}
@@ -88,17 +159,22 @@ pub fn encode_with_key_and_rng(
 	let shares = shares::split(key, k, n, rng)?;
 
 	let mut piece_hashes = Vec::with_capacity(usize::from(n));
-	let mut pieces = Vec::with_capacity(usize::from(n));
+	out.pieces.clear();
 	for (index, ((fragment, share), hasher)) in
-		(0..n).zip(originals.into_iter().chain(recovery).zip(shares).zip(hashers))
+		(0..n).zip(fragments.into_iter().zip(shares).zip(hashers))
 	{
 		piece_hashes.push(hasher.finalize(index, &share));
-		pieces.push(Piece { version: Version::V1, index, fragment, share });
+		out.pieces.push(Piece { version: Version::V1, index, fragment, share });
 	}
-	let commitments =
-		Commitments { version: Version::V1, threshold: k, payload_len, segment_size, piece_hashes };
-	let root = commitments.root(record_id);
-	Ok(Encoded { commitments, root, pieces })
+	out.commitments = Commitments {
+		version: Version::V1,
+		threshold: k,
+		payload_len,
+		segment_size: layout.segment_size(),
+		piece_hashes,
+	};
+	out.root = out.commitments.root(record_id);
+	Ok(())
 }
 
 /// Rebuilds the payload of record `record_id` from any `k` good pieces.

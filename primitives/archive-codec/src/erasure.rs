@@ -105,31 +105,39 @@ fn slice(fragment: &[u8], columns: Range<usize>) -> Result<&[u8], Error> {
 	))
 }
 
-/// Fills `recovery` (fragments of the originals' length) with parity, and shows
-/// every fragment to `visit(fragment index, bytes)` in order, stripe by stripe,
-/// while the stripe is in cache, so the caller can hash it for free.
+/// Fills the recovery fragments `fragments[k..]` (all fragments have one length)
+/// with the parity of the originals `fragments[..k]`, stripe by stripe.
+///
+/// Before coding the columns `[start, end)`, `fill(end, originals)` must have
+/// written every original byte below `end`: the caller seals the payload into
+/// the originals just ahead of the coder, so each segment is still in cache when
+/// it is coded. `visit(fragment index, bytes)` sees every fragment in order,
+/// stripe by stripe, while the stripe is in cache, so the caller can hash it for
+/// free. `k == fragments.len()` (no parity) still fills and visits.
 pub(crate) fn encode(
-	originals: &[Vec<u8>],
-	recovery: &mut [Vec<u8>],
+	k: usize,
+	fragments: &mut [Vec<u8>],
+	mut fill: impl FnMut(usize, &mut [Vec<u8>]) -> Result<(), Error>,
 	mut visit: impl FnMut(usize, &[u8]),
 ) -> Result<(), Error> {
-	let (k, r) = (originals.len(), recovery.len());
+	let (originals, recovery) = fragments.split_at_mut(k);
+	let r = recovery.len();
 	let fragment_len = originals.first().map_or(0, Vec::len);
-	if r == 0 {
-		originals.iter().enumerate().for_each(|(i, original)| visit(i, original));
-		return Ok(());
-	}
 	let stripe = stripe_len(fragment_len, k + r, ENCODE_STRIPE_BYTES);
-	with_encoder(k, r, stripe, |encoder| {
+	let mut code = |mut encoder: Option<&mut ReedSolomonEncoder>| -> Result<(), Error> {
 		for columns in stripes(fragment_len, stripe) {
-			if columns.len() != stripe {
+			fill(columns.end, originals)?;
+			if let Some(encoder) = encoder.as_deref_mut().filter(|_| columns.len() != stripe) {
 				encoder.reset(k, r, columns.len()).map_err(Error::ErasureCoding)?;
 			}
 			for (i, original) in originals.iter().enumerate() {
 				let bytes = slice(original, columns.clone())?;
-				encoder.add_original_shard(bytes).map_err(Error::ErasureCoding)?;
+				if let Some(encoder) = encoder.as_deref_mut() {
+					encoder.add_original_shard(bytes).map_err(Error::ErasureCoding)?;
+				}
 				visit(i, bytes);
 			}
+			let Some(encoder) = encoder.as_deref_mut() else { continue };
 			let result = encoder.encode().map_err(Error::ErasureCoding)?;
 			for ((j, fragment), parity) in
 				recovery.iter_mut().enumerate().zip(result.recovery_iter())
@@ -143,7 +151,12 @@ pub(crate) fn encode(
 			}
 		}
 		Ok(())
-	})
+	};
+	if r == 0 {
+		code(None)
+	} else {
+		with_encoder(k, r, stripe, |encoder| code(Some(encoder)))
+	}
 }
 
 /// The original fragments missing from `chosen` (k verified pieces with distinct
@@ -221,10 +234,20 @@ mod tests {
 			.map(|i| (0..fragment_len).map(|j| (i * 131 + j * 7 + j / 5) as u8).collect())
 			.collect();
 		let whole = reed_solomon_simd::encode(k, n - k, &originals).unwrap();
-		let mut recovery = alloc::vec![alloc::vec![0u8; fragment_len]; n - k];
+		let mut fragments = originals.clone();
+		fragments.resize(n, alloc::vec![0u8; fragment_len]);
 		let mut seen = alloc::vec![0usize; n];
-		encode(&originals, &mut recovery, |i, bytes| seen[i] += bytes.len()).unwrap();
-		assert_eq!(recovery, whole);
+		let mut filled = Vec::new();
+		let fill = |end: usize, _: &mut [Vec<u8>]| {
+			filled.push(end);
+			Ok(())
+		};
+		encode(k, &mut fragments, fill, |i, bytes| seen[i] += bytes.len()).unwrap();
+		assert_eq!(fragments[k..], whole[..]);
+		assert_eq!(fragments[..k], originals[..]);
 		assert_eq!(seen, [fragment_len; 5]);
+		// Filled up to each stripe's end before coding it, in order, to the end.
+		assert!(filled.len() > 1 && filled.is_sorted());
+		assert_eq!(filled.last(), Some(&fragment_len));
 	}
 }

@@ -271,3 +271,35 @@ fn payload_of_256_mib() {
 	let decoded = decode(&RECORD, &encoded.commitments, &encoded.pieces[..3]).unwrap();
 	assert!(decoded.payload == data);
 }
+
+/// `encode_into` reuses buffers that held bigger, smaller or garbage fragments of other
+/// records and other parameters: every piece still verifies and decodes, and every byte
+/// that sealing does not cover (part and alignment padding) is zero again.
+#[test]
+fn encode_into_reuses_dirty_buffers() {
+	let mut out = ehr_archive_codec::encode(&payload(3 << 20, 7), &RECORD, 5, 9).unwrap();
+	for (len, k, n) in [(100_000, 3u8, 5u8), (1, 2, 2), (5 << 20, 4, 6), (0, 1, 3), (70_001, 3, 7)]
+	{
+		out.pieces.iter_mut().for_each(|piece| piece.fragment.fill(0xee));
+		let data = payload(len, k);
+		ehr_archive_codec::encode_into(&data, &RECORD, k, n, &mut out).unwrap();
+		let layout = out.commitments.layout().unwrap();
+		assert_eq!(out.pieces.len(), usize::from(n));
+		assert_eq!(out.commitments.threshold, k);
+		assert!(out.commitments.verify_root(&RECORD, &out.root));
+		for (i, piece) in out.pieces.iter().enumerate() {
+			assert_eq!(usize::from(piece.index), i);
+			out.commitments.verify_piece(piece).unwrap();
+		}
+		let (part, tags) = (layout.part_len() as usize, 16 * layout.segments_per_part() as usize);
+		for (i, piece) in out.pieces[..usize::from(k)].iter().enumerate() {
+			let plain = len.saturating_sub(i * part).min(part);
+			assert!(piece.fragment[plain..part].iter().all(|&b| b == 0), "part padding, {len} {i}");
+			assert!(piece.fragment[part + tags..].iter().all(|&b| b == 0), "tail, {len} {i}");
+		}
+		let k_ = usize::from(k);
+		for pieces in [&out.pieces[..k_], &out.pieces[usize::from(n) - k_..]] {
+			assert!(decode(&RECORD, &out.commitments, pieces).unwrap().payload == data, "{len}");
+		}
+	}
+}
