@@ -21,9 +21,11 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 
-mod apis;
+// Before `apis`, whose benchmark API uses the macros it defines.
 #[cfg(feature = "runtime-benchmarks")]
+#[macro_use]
 mod benchmarks;
+mod apis;
 mod configs;
 pub mod genesis_config_presets;
 

@@ -1,0 +1,404 @@
+//! The piece store of an ehr-chain custodian node (DESIGN.md §4, "Add a record" steps 3 and 5,
+//! "Forget a record").
+//!
+//! A custodian keeps one piece of each archived record: an erasure-coded fragment of the
+//! ciphertext and one Shamir share of its key. This crate keeps those pieces on disk beside the
+//! chain database:
+//!
+//! - [`PieceStore::put`] accepts a piece only if it matches its commitment, and only within the
+//!   byte quota; it is then **pending** until [`PieceStore::anchor`] says its record was anchored
+//!   on chain, and [`PieceStore::expire`] drops pending pieces older than the pending timeout, so
+//!   a client that never anchors cannot fill the disk.
+//! - [`PieceStore::get`] re-checks the piece against the hash it was accepted under, so a piece
+//!   corrupted on disk is reported ([`StoreError::Corrupt`]) and never served.
+//! - [`PieceStore::erase`] deletes the pieces of an erased record (without the key shares the
+//!   ciphertext is useless: crypto-shredding).
+//!
+//! Every piece is two files named after its archive id and index: `<id>.<i>.piece` (the piece's
+//! SCALE wire form) and `<id>.<i>.meta` (its [`Entry`]), each written to a temporary file, synced
+//! and renamed into place, so a crash leaves either the old state or the new one. Opening a
+//! store rebuilds the index from the `.meta` files and drops incomplete pairs.
+//!
+//! Pure bookkeeping and file I/O: no network, no chain. Who may put and get is decided by the
+//! custody RPC, from the chain's state.
+
+use std::{
+	collections::BTreeMap,
+	fs,
+	io::{self, Write},
+	path::{Path, PathBuf},
+};
+
+use codec::{Decode, Encode};
+use ehr_archive_codec::{piece_hash, Commitments, Hash, Piece, Reason};
+
+/// The id a client encoded a record with (the codec's associated-data record id).
+pub type ArchiveId = [u8; 32];
+
+/// Where a piece belongs: its archive and its index among the archive's `n` pieces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PieceKey {
+	/// The archive the piece is part of.
+	pub archive_id: ArchiveId,
+	/// The piece's index, `0..n`.
+	pub index: u8,
+}
+
+/// Whether the piece's record is anchored on chain yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum PieceState {
+	/// Accepted at `received_at` (seconds since the Unix epoch); dropped by [`PieceStore::expire`]
+	/// once the pending timeout has passed unless anchored before.
+	Pending { received_at: u64 },
+	/// Its record is anchored: kept until the record is erased.
+	Anchored,
+}
+
+/// What the store knows about a piece without reading it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct Entry {
+	/// The commitment `h_i` the piece was accepted under.
+	pub piece_hash: Hash,
+	/// Bytes of the piece file.
+	pub size: u64,
+	/// Pending or anchored.
+	pub state: PieceState,
+}
+
+/// Limits of a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoreConfig {
+	/// Most bytes of piece files the store holds.
+	pub quota_bytes: u64,
+	/// Largest piece accepted, in bytes of its wire form.
+	pub max_piece_bytes: u64,
+	/// Seconds a piece stays pending before [`PieceStore::expire`] drops it.
+	pub pending_timeout_secs: u64,
+}
+
+/// What [`PieceStore::status`] reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct StoreStatus {
+	/// Pieces held, pending or anchored.
+	pub pieces: u64,
+	/// Of which pending.
+	pub pending: u64,
+	/// Bytes of piece files held.
+	pub used_bytes: u64,
+	/// The quota.
+	pub quota_bytes: u64,
+}
+
+/// Why the store refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+	/// The piece does not match the commitments it came with.
+	#[error("piece {index} does not match its commitment: {source}")]
+	BadPiece {
+		index: u8,
+		#[source]
+		source: ehr_archive_codec::Error,
+	},
+	/// The piece is larger than the store accepts.
+	#[error("piece of {size} bytes is over the limit of {max} bytes")]
+	PieceTooLarge { size: u64, max: u64 },
+	/// Keeping the piece would exceed the quota.
+	#[error("quota exceeded: {needed} bytes needed, {free} bytes free of {quota}")]
+	QuotaExceeded { needed: u64, free: u64, quota: u64 },
+	/// A different piece is already anchored under this archive id and index.
+	#[error("a different piece {index} of this archive is already anchored")]
+	AlreadyAnchored { index: u8 },
+	/// The store holds no such piece.
+	#[error("no piece {index} of archive {archive}")]
+	NotFound { archive: String, index: u8 },
+	/// The piece on disk no longer matches the hash it was accepted under.
+	#[error("piece {index} of archive {archive} is corrupt on disk")]
+	Corrupt { archive: String, index: u8 },
+	/// The file system failed.
+	#[error("piece store I/O at {path}: {source}")]
+	Io {
+		path: PathBuf,
+		#[source]
+		source: io::Error,
+	},
+}
+
+/// The pieces a custodian holds, on disk under one directory.
+#[derive(Debug)]
+pub struct PieceStore {
+	dir: PathBuf,
+	config: StoreConfig,
+	entries: BTreeMap<PieceKey, Entry>,
+	used_bytes: u64,
+}
+
+const PIECE_EXT: &str = "piece";
+const META_EXT: &str = "meta";
+const TMP_EXT: &str = "tmp";
+
+impl PieceStore {
+	/// Opens (creating it if needed) the store in `dir` and rebuilds its index from the files.
+	///
+	/// A `.meta` file whose piece file is missing or of another size, a `.meta` that does not
+	/// decode, and leftover temporary files are removed: they are the traces of a crash between
+	/// the two renames of a write or of a deletion.
+	pub fn open(dir: impl Into<PathBuf>, config: StoreConfig) -> Result<Self, StoreError> {
+		let dir = dir.into();
+		fs::create_dir_all(&dir).map_err(io_at(&dir))?;
+		let mut store = Self { dir, config, entries: BTreeMap::new(), used_bytes: 0 };
+		let mut pieces = Vec::new();
+		for file in fs::read_dir(&store.dir).map_err(io_at(&store.dir))? {
+			let path = file.map_err(io_at(&store.dir))?.path();
+			match path.extension().and_then(|e| e.to_str()) {
+				Some(TMP_EXT) => remove_if_present(&path)?,
+				Some(META_EXT) => store.load(&path)?,
+				Some(PIECE_EXT) => pieces.push(path),
+				_ => {},
+			}
+		}
+		// Piece files without an index entry: a crash between writing a piece and its meta.
+		for path in pieces {
+			let key = path.file_stem().and_then(|stem| stem.to_str()).and_then(parse_key);
+			if !key.is_some_and(|key| store.entries.contains_key(&key)) {
+				tracing::warn!(target: "custody", path = %path.display(), "dropping an orphan piece");
+				remove_if_present(&path)?;
+			}
+		}
+		tracing::info!(
+			target: "custody",
+			dir = %store.dir.display(),
+			pieces = store.entries.len(),
+			used_bytes = store.used_bytes,
+			"piece store opened"
+		);
+		Ok(store)
+	}
+
+	fn load(&mut self, meta_path: &Path) -> Result<(), StoreError> {
+		let key = meta_path.file_stem().and_then(|stem| stem.to_str()).and_then(parse_key);
+		let entry =
+			fs::read(meta_path).ok().and_then(|bytes| Entry::decode(&mut bytes.as_slice()).ok());
+		let size_on_disk =
+			key.and_then(|key| fs::metadata(self.piece_path(&key)).ok()).map(|m| m.len());
+		match (key, entry) {
+			(Some(key), Some(entry)) if size_on_disk == Some(entry.size) => {
+				self.used_bytes = self.used_bytes.saturating_add(entry.size);
+				self.entries.insert(key, entry);
+			},
+			_ => {
+				tracing::warn!(target: "custody", path = %meta_path.display(), "dropping an incomplete piece");
+				if let Some(key) = key {
+					remove_if_present(&self.piece_path(&key))?;
+				}
+				remove_if_present(meta_path)?;
+			},
+		}
+		Ok(())
+	}
+
+	/// Keeps `piece` of archive `archive_id` as pending, after checking it against
+	/// `commitments` (the ones the client will anchor), the size limit and the quota. Returns
+	/// the piece's commitment hash, which the custodian signs in its receipt.
+	///
+	/// Putting the same piece again is harmless (nothing is written twice). A different piece
+	/// under the same id and index replaces a pending one, and is refused once anchored.
+	pub fn put(
+		&mut self,
+		archive_id: ArchiveId,
+		piece: &Piece,
+		commitments: &Commitments,
+		now_secs: u64,
+	) -> Result<Hash, StoreError> {
+		let index = piece.index;
+		commitments.verify_piece(piece).map_err(|source| StoreError::BadPiece { index, source })?;
+		let hash = commitments.piece_hashes.get(usize::from(index)).copied().ok_or(
+			StoreError::BadPiece {
+				index,
+				source: ehr_archive_codec::Error::BadPiece(Reason::IndexOutOfRange {
+					n: u8::try_from(commitments.n()).unwrap_or(u8::MAX),
+				}),
+			},
+		)?;
+		let bytes = piece.to_bytes();
+		let size = bytes.len() as u64;
+		if size > self.config.max_piece_bytes {
+			return Err(StoreError::PieceTooLarge { size, max: self.config.max_piece_bytes });
+		}
+		let key = PieceKey { archive_id, index };
+		let replaced = match self.entries.get(&key) {
+			Some(entry) if entry.piece_hash == hash => return Ok(hash),
+			Some(Entry { state: PieceState::Anchored, .. }) => {
+				return Err(StoreError::AlreadyAnchored { index })
+			},
+			Some(entry) => entry.size,
+			None => 0,
+		};
+		let free = self.config.quota_bytes.saturating_sub(self.used_bytes.saturating_sub(replaced));
+		if size > free {
+			return Err(StoreError::QuotaExceeded {
+				needed: size,
+				free,
+				quota: self.config.quota_bytes,
+			});
+		}
+		let entry =
+			Entry { piece_hash: hash, size, state: PieceState::Pending { received_at: now_secs } };
+		write_atomically(&self.piece_path(&key), &bytes)?;
+		write_atomically(&self.meta_path(&key), &entry.encode())?;
+		self.used_bytes = self.used_bytes.saturating_sub(replaced).saturating_add(size);
+		self.entries.insert(key, entry);
+		tracing::debug!(target: "custody", archive = %hex::encode(archive_id), index, size, "piece kept, pending");
+		Ok(hash)
+	}
+
+	/// The piece under `key`, checked again against the hash it was accepted under.
+	pub fn get(&self, key: &PieceKey) -> Result<Piece, StoreError> {
+		let entry = self.entries.get(key).ok_or_else(|| not_found(key))?;
+		let path = self.piece_path(key);
+		let bytes = fs::read(&path).map_err(io_at(&path))?;
+		let piece = Piece::from_bytes(&bytes)
+			.ok()
+			.filter(|piece| {
+				piece.index == key.index
+					&& piece_hash(piece.index, &piece.fragment, &piece.share) == entry.piece_hash
+			})
+			.ok_or_else(|| {
+				tracing::warn!(target: "custody", path = %path.display(), "piece corrupt on disk");
+				StoreError::Corrupt { archive: hex::encode(key.archive_id), index: key.index }
+			})?;
+		Ok(piece)
+	}
+
+	/// What the store knows of the piece under `key`, without reading it.
+	pub fn entry(&self, key: &PieceKey) -> Option<&Entry> {
+		self.entries.get(key)
+	}
+
+	/// Marks every piece of `archive_id` anchored, so that it no longer expires. Returns how
+	/// many pieces changed.
+	pub fn anchor(&mut self, archive_id: ArchiveId) -> Result<usize, StoreError> {
+		let keys: Vec<PieceKey> = self
+			.pieces_of(archive_id)
+			.filter(|(_, entry)| matches!(entry.state, PieceState::Pending { .. }))
+			.map(|(key, _)| *key)
+			.collect();
+		for key in &keys {
+			if let Some(entry) = self.entries.get_mut(key) {
+				entry.state = PieceState::Anchored;
+				let encoded = entry.encode();
+				write_atomically(&self.meta_path(key), &encoded)?;
+			}
+		}
+		Ok(keys.len())
+	}
+
+	/// Deletes every piece of `archive_id` (its record was erased, or never anchored).
+	/// Returns how many pieces were deleted.
+	pub fn erase(&mut self, archive_id: ArchiveId) -> Result<usize, StoreError> {
+		let keys: Vec<PieceKey> = self.pieces_of(archive_id).map(|(key, _)| *key).collect();
+		keys.iter().try_for_each(|key| self.remove(key))?;
+		if !keys.is_empty() {
+			tracing::info!(target: "custody", archive = %hex::encode(archive_id), pieces = keys.len(), "pieces erased");
+		}
+		Ok(keys.len())
+	}
+
+	/// Deletes the pending pieces received at least the pending timeout before `now_secs`.
+	/// Returns how many were deleted.
+	pub fn expire(&mut self, now_secs: u64) -> Result<usize, StoreError> {
+		let timeout = self.config.pending_timeout_secs;
+		let expired: Vec<PieceKey> = self
+			.entries
+			.iter()
+			.filter(|(_, entry)| match entry.state {
+				PieceState::Pending { received_at } => {
+					now_secs.saturating_sub(received_at) >= timeout
+				},
+				PieceState::Anchored => false,
+			})
+			.map(|(key, _)| *key)
+			.collect();
+		expired.iter().try_for_each(|key| self.remove(key))?;
+		if !expired.is_empty() {
+			tracing::info!(target: "custody", pieces = expired.len(), "pending pieces expired");
+		}
+		Ok(expired.len())
+	}
+
+	/// Counts and bytes held.
+	pub fn status(&self) -> StoreStatus {
+		StoreStatus {
+			pieces: self.entries.len() as u64,
+			pending: self
+				.entries
+				.values()
+				.filter(|entry| matches!(entry.state, PieceState::Pending { .. }))
+				.count() as u64,
+			used_bytes: self.used_bytes,
+			quota_bytes: self.config.quota_bytes,
+		}
+	}
+
+	/// The pieces held of `archive_id`, by index.
+	pub fn pieces_of(&self, archive_id: ArchiveId) -> impl Iterator<Item = (&PieceKey, &Entry)> {
+		let first = PieceKey { archive_id, index: 0 };
+		let last = PieceKey { archive_id, index: u8::MAX };
+		self.entries.range(first..=last)
+	}
+
+	fn remove(&mut self, key: &PieceKey) -> Result<(), StoreError> {
+		// The meta file first: without it, a crash leaves an orphan piece file that `open`
+		// ignores rather than an index entry without its piece.
+		remove_if_present(&self.meta_path(key))?;
+		remove_if_present(&self.piece_path(key))?;
+		if let Some(entry) = self.entries.remove(key) {
+			self.used_bytes = self.used_bytes.saturating_sub(entry.size);
+		}
+		Ok(())
+	}
+
+	fn piece_path(&self, key: &PieceKey) -> PathBuf {
+		self.dir.join(format!("{}.{}.{PIECE_EXT}", hex::encode(key.archive_id), key.index))
+	}
+
+	fn meta_path(&self, key: &PieceKey) -> PathBuf {
+		self.dir.join(format!("{}.{}.{META_EXT}", hex::encode(key.archive_id), key.index))
+	}
+}
+
+/// `<64 hex digits>.<index>` back into a key.
+fn parse_key(stem: &str) -> Option<PieceKey> {
+	let (id, index) = stem.split_once('.')?;
+	let mut archive_id = [0u8; 32];
+	hex::decode_to_slice(id, &mut archive_id).ok()?;
+	Some(PieceKey { archive_id, index: index.parse().ok()? })
+}
+
+fn not_found(key: &PieceKey) -> StoreError {
+	StoreError::NotFound { archive: hex::encode(key.archive_id), index: key.index }
+}
+
+fn io_at(path: &Path) -> impl Fn(io::Error) -> StoreError + '_ {
+	move |source| StoreError::Io { path: path.to_owned(), source }
+}
+
+/// Writes `bytes` to `path` through a synced temporary file and a rename.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+	let tmp = path.with_extension(format!(
+		"{}.{TMP_EXT}",
+		path.extension().and_then(|e| e.to_str()).unwrap_or_default()
+	));
+	let mut file = fs::File::create(&tmp).map_err(io_at(&tmp))?;
+	file.write_all(bytes).and_then(|()| file.sync_all()).map_err(io_at(&tmp))?;
+	fs::rename(&tmp, path).map_err(io_at(path))
+}
+
+fn remove_if_present(path: &Path) -> Result<(), StoreError> {
+	match fs::remove_file(path) {
+		Err(error) if error.kind() != io::ErrorKind::NotFound => Err(io_at(path)(error)),
+		_ => Ok(()),
+	}
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,180 @@
+use super::*;
+use ehr_archive_codec::{encode, Encoded};
+
+const ARCHIVE: ArchiveId = [7; 32];
+const OTHER: ArchiveId = [8; 32];
+const CONFIG: StoreConfig =
+	StoreConfig { quota_bytes: 1 << 20, max_piece_bytes: 256 << 10, pending_timeout_secs: 600 };
+
+fn encoded(len: usize, k: u8, n: u8) -> Encoded {
+	let payload: Vec<u8> = (0..len).map(|i| (i * 31 + 7) as u8).collect();
+	encode(&payload, &ARCHIVE, k, n).unwrap()
+}
+
+fn store(dir: &tempfile::TempDir) -> PieceStore {
+	PieceStore::open(dir.path(), CONFIG).unwrap()
+}
+
+fn key(archive_id: ArchiveId, index: u8) -> PieceKey {
+	PieceKey { archive_id, index }
+}
+
+#[test]
+fn a_piece_is_kept_pending_and_served_back_unchanged() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut store = store(&dir);
+	let e = encoded(10_000, 3, 5);
+	let hash = store.put(ARCHIVE, &e.pieces[2], &e.commitments, 100).unwrap();
+	assert_eq!(hash, e.commitments.piece_hashes[2]);
+	assert_eq!(store.get(&key(ARCHIVE, 2)).unwrap(), e.pieces[2]);
+	let entry = store.entry(&key(ARCHIVE, 2)).unwrap();
+	assert_eq!(entry.state, PieceState::Pending { received_at: 100 });
+	assert_eq!(
+		store.status(),
+		StoreStatus { pieces: 1, pending: 1, used_bytes: entry.size, quota_bytes: 1 << 20 }
+	);
+	assert!(matches!(store.get(&key(ARCHIVE, 1)), Err(StoreError::NotFound { index: 1, .. })));
+}
+
+#[test]
+fn a_piece_that_does_not_match_its_commitment_is_refused_and_not_kept() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut store = store(&dir);
+	let e = encoded(10_000, 3, 5);
+	let mut bad = e.pieces[0].clone();
+	bad.fragment[5] ^= 1;
+	assert!(matches!(
+		store.put(ARCHIVE, &bad, &e.commitments, 0),
+		Err(StoreError::BadPiece { index: 0, .. })
+	));
+	let mut out_of_range = e.pieces[0].clone();
+	out_of_range.index = 9;
+	assert!(matches!(
+		store.put(ARCHIVE, &out_of_range, &e.commitments, 0),
+		Err(StoreError::BadPiece { index: 9, .. })
+	));
+	assert_eq!(store.status().pieces, 0);
+	assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn size_limit_and_quota_are_enforced() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut store = PieceStore::open(
+		dir.path(),
+		StoreConfig { quota_bytes: 10_000, max_piece_bytes: 4_000, pending_timeout_secs: 60 },
+	)
+	.unwrap();
+	let big = encoded(30_000, 3, 5); // pieces of ~10 KB
+	assert!(matches!(
+		store.put(ARCHIVE, &big.pieces[0], &big.commitments, 0),
+		Err(StoreError::PieceTooLarge { max: 4_000, .. })
+	));
+	let small = encoded(9_000, 3, 5); // pieces of ~3 KB
+	for piece in &small.pieces[..3] {
+		store.put(ARCHIVE, piece, &small.commitments, 0).unwrap();
+	}
+	let used = store.status().used_bytes;
+	match store.put(ARCHIVE, &small.pieces[3], &small.commitments, 0) {
+		Err(StoreError::QuotaExceeded { free, quota: 10_000, .. }) => {
+			assert_eq!(free, 10_000 - used)
+		},
+		other => panic!("expected QuotaExceeded, got {other:?}"),
+	}
+	// Putting a piece already held costs nothing.
+	store.put(ARCHIVE, &small.pieces[0], &small.commitments, 5).unwrap();
+	assert_eq!(store.status().used_bytes, used);
+}
+
+#[test]
+fn pending_pieces_expire_and_anchored_ones_stay() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut store = store(&dir);
+	let e = encoded(5_000, 2, 3);
+	store.put(ARCHIVE, &e.pieces[0], &e.commitments, 1_000).unwrap();
+	store.put(OTHER, &e.pieces[1], &e.commitments, 1_000).unwrap();
+	assert_eq!(store.anchor(ARCHIVE).unwrap(), 1);
+	assert_eq!(store.anchor(ARCHIVE).unwrap(), 0);
+	assert_eq!(store.expire(1_599).unwrap(), 0);
+	assert_eq!(store.expire(1_600).unwrap(), 1);
+	assert!(store.get(&key(ARCHIVE, 0)).is_ok());
+	assert!(matches!(store.get(&key(OTHER, 1)), Err(StoreError::NotFound { .. })));
+	assert_eq!(store.status().pending, 0);
+}
+
+#[test]
+fn an_anchored_piece_is_never_replaced_a_pending_one_is() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut store = store(&dir);
+	let first = encoded(5_000, 2, 3);
+	let second = encoded(6_000, 2, 3);
+	store.put(ARCHIVE, &first.pieces[0], &first.commitments, 0).unwrap();
+	store.put(ARCHIVE, &second.pieces[0], &second.commitments, 0).unwrap();
+	assert_eq!(store.get(&key(ARCHIVE, 0)).unwrap(), second.pieces[0]);
+	assert_eq!(store.status().used_bytes, store.entry(&key(ARCHIVE, 0)).unwrap().size);
+	store.anchor(ARCHIVE).unwrap();
+	assert!(matches!(
+		store.put(ARCHIVE, &first.pieces[0], &first.commitments, 0),
+		Err(StoreError::AlreadyAnchored { index: 0 })
+	));
+}
+
+#[test]
+fn erasure_deletes_every_piece_of_the_archive_and_only_those() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut store = store(&dir);
+	let e = encoded(5_000, 2, 3);
+	for piece in &e.pieces {
+		store.put(ARCHIVE, piece, &e.commitments, 0).unwrap();
+	}
+	store.put(OTHER, &e.pieces[0], &e.commitments, 0).unwrap();
+	assert_eq!(store.erase(ARCHIVE).unwrap(), 3);
+	assert_eq!(store.status().pieces, 1);
+	assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+	assert!(store.get(&key(OTHER, 0)).is_ok());
+}
+
+#[test]
+fn a_piece_corrupted_on_disk_is_reported_never_served() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut store = store(&dir);
+	let e = encoded(5_000, 2, 3);
+	store.put(ARCHIVE, &e.pieces[1], &e.commitments, 0).unwrap();
+	let path = store.piece_path(&key(ARCHIVE, 1));
+	let mut bytes = fs::read(&path).unwrap();
+	let middle = bytes.len() / 2;
+	bytes[middle] ^= 0x40;
+	fs::write(&path, &bytes).unwrap();
+	assert!(matches!(store.get(&key(ARCHIVE, 1)), Err(StoreError::Corrupt { index: 1, .. })));
+	fs::write(&path, b"not a piece").unwrap();
+	assert!(matches!(store.get(&key(ARCHIVE, 1)), Err(StoreError::Corrupt { index: 1, .. })));
+}
+
+#[test]
+fn reopening_restores_the_index_and_drops_crash_leftovers() {
+	let dir = tempfile::tempdir().unwrap();
+	let e = encoded(5_000, 2, 3);
+	let used = {
+		let mut store = store(&dir);
+		for piece in &e.pieces {
+			store.put(ARCHIVE, piece, &e.commitments, 42).unwrap();
+		}
+		store.anchor(ARCHIVE).unwrap();
+		store.put(OTHER, &e.pieces[0], &e.commitments, 43).unwrap();
+		// A crash: piece 2's meta written without its piece, an orphan piece file, a temporary.
+		fs::remove_file(store.piece_path(&key(ARCHIVE, 2))).unwrap();
+		fs::write(store.piece_path(&key(OTHER, 9)), b"orphan").unwrap();
+		fs::write(dir.path().join("x.piece.tmp"), b"half").unwrap();
+		store.status().used_bytes - store.entry(&key(ARCHIVE, 2)).unwrap().size
+	};
+	let store = store(&dir);
+	assert_eq!(
+		store.status(),
+		StoreStatus { pieces: 3, pending: 1, used_bytes: used, quota_bytes: 1 << 20 }
+	);
+	assert_eq!(store.get(&key(ARCHIVE, 0)).unwrap(), e.pieces[0]);
+	assert_eq!(store.entry(&key(ARCHIVE, 1)).unwrap().state, PieceState::Anchored);
+	assert_eq!(store.entry(&key(OTHER, 0)).unwrap().state, PieceState::Pending { received_at: 43 });
+	assert!(store.entry(&key(ARCHIVE, 2)).is_none());
+	assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 6);
+}
