@@ -1,0 +1,290 @@
+//! What a reader and a custodian node of ehr-chain say to each other when the reader fetches its
+//! piece of a record (DESIGN.md §4, "Read a record" step 2), and the checks on both sides.
+//!
+//! 1. The reader, holding a live ticket of `pallet-ehr-access` for the record, sends a
+//!    [`GetRequest`] naming the chain, the custodian, the record, a fresh X25519 key and a
+//!    nonce, signed with its sr25519 account key ([`SignedGetRequest`]).
+//! 2. The custodian checks the signature ([`SignedGetRequest::verify`]), that the request is for
+//!    this chain and this custodian, and its freshness ([`ReplayGuard`]: issued within a window
+//!    around the custodian's clock, nonce never seen in that window). The node then checks the
+//!    ticket against chain state; this crate has no chain.
+//! 3. The custodian answers its piece sealed to the request's X25519 key with HPKE (RFC 9180,
+//!    base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305), the request's
+//!    SCALE bytes as associated data ([`seal_piece`]); only the holder of the ephemeral secret
+//!    opens it ([`open_piece`]), and only for that request. An eavesdropper, or a relay that
+//!    swapped answers between requests, learns and changes nothing.
+//!
+//! Signatures are schnorrkel's sr25519 with the `substrate` signing context, so a reader signs
+//! with the same key (and the same library calls) as its transactions, and the node verifies as
+//! `sp_core::sr25519` does.
+
+use std::collections::{HashMap, VecDeque};
+
+use codec::{Decode, Encode};
+use hpke::{
+	aead::ChaCha20Poly1305, kdf::HkdfSha256, kem::X25519HkdfSha256, Deserializable, Kem as _,
+	OpModeR, OpModeS, Serializable,
+};
+use rand_core::SeedableRng;
+use zeroize::Zeroizing;
+
+/// Domain tag of the bytes a reader signs, so a request signature is never valid as anything else.
+pub const GET_REQUEST_CONTEXT: &[u8] = b"ehr-chain custody get v1";
+/// HPKE `info` of sealed pieces.
+const SEAL_INFO: &[u8] = b"ehr-chain custody piece v1";
+/// sr25519 signing context of Substrate accounts.
+const SIGNING_CONTEXT: &[u8] = b"substrate";
+
+/// A reader's request for the custodian's piece of a record.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct GetRequest {
+	/// Genesis hash of the chain whose tickets authorise the read.
+	pub genesis_hash: [u8; 32],
+	/// The custodian's account: a request is valid at one custodian only.
+	pub custodian: [u8; 32],
+	/// The `pallet-ehr-access` record.
+	pub record: u64,
+	/// The reader's account (its sr25519 public key), which holds the ticket.
+	pub reader: [u8; 32],
+	/// X25519 public key the answer is sealed to; fresh for every request.
+	pub ephemeral_public: [u8; 32],
+	/// Random, never reused by the reader.
+	pub nonce: [u8; 16],
+	/// When the reader made the request, milliseconds since the Unix epoch.
+	pub issued_at_ms: u64,
+}
+
+/// A [`GetRequest`] with the reader's sr25519 signature over [`GetRequest::signing_payload`].
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct SignedGetRequest {
+	/// The request.
+	pub request: GetRequest,
+	/// sr25519 signature by `request.reader`.
+	pub signature: [u8; 64],
+}
+
+/// A piece sealed to a request's ephemeral key.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct SealedPiece {
+	/// HPKE encapsulated key.
+	pub encapsulated_key: [u8; 32],
+	/// The piece's wire bytes, encrypted and authenticated.
+	pub ciphertext: Vec<u8>,
+}
+
+/// Why a custodian refuses a request. The custodian answers with the refusal and no bytes.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+	/// The signature does not verify for the named reader.
+	#[error("the request's signature does not verify")]
+	BadSignature,
+	/// The request names another chain.
+	#[error("the request is for another chain")]
+	WrongChain,
+	/// The request names another custodian.
+	#[error("the request is for another custodian")]
+	WrongCustodian,
+	/// Issued too long before or after the custodian's clock.
+	#[error("stale request: issued at {issued_at_ms} ms, custodian time {now_ms} ms, window ±{window_ms} ms")]
+	Stale { issued_at_ms: u64, now_ms: u64, window_ms: u64 },
+	/// The same reader and nonce were seen within the window.
+	#[error("replayed request")]
+	Replayed,
+	/// Too many requests within the window to remember them all: try again shortly.
+	#[error("too many recent requests; retry later")]
+	Busy,
+}
+
+/// Failures of the cryptography itself (not refusals).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ProtocolError {
+	/// The operating system's random number generator failed.
+	#[error("the OS random number generator failed")]
+	Rng,
+	/// A key or signature has an invalid encoding.
+	#[error("invalid key encoding")]
+	InvalidKey,
+	/// Sealing failed.
+	#[error("sealing the piece failed")]
+	Seal,
+	/// The sealed piece does not open with this key for this request.
+	#[error("the sealed piece does not open for this request")]
+	Open,
+}
+
+impl GetRequest {
+	/// The bytes the reader signs: the context tag, then the request's SCALE encoding.
+	pub fn signing_payload(&self) -> Vec<u8> {
+		let mut payload = GET_REQUEST_CONTEXT.to_vec();
+		self.encode_to(&mut payload);
+		payload
+	}
+
+	/// Signs the request with the reader's sr25519 key pair (whose public key must be
+	/// `self.reader`).
+	pub fn sign(self, reader: &schnorrkel::Keypair) -> SignedGetRequest {
+		let signature = reader
+			.sign(schnorrkel::signing_context(SIGNING_CONTEXT).bytes(&self.signing_payload()))
+			.to_bytes();
+		SignedGetRequest { request: self, signature }
+	}
+}
+
+impl SignedGetRequest {
+	/// Everything a custodian checks before looking at the chain: signature, chain, custodian
+	/// and freshness (which also records the nonce).
+	pub fn verify(
+		&self,
+		genesis_hash: &[u8; 32],
+		custodian: &[u8; 32],
+		guard: &mut ReplayGuard,
+		now_ms: u64,
+	) -> Result<(), Refusal> {
+		let request = &self.request;
+		let reader = schnorrkel::PublicKey::from_bytes(&request.reader)
+			.map_err(|_| Refusal::BadSignature)?;
+		let signature = schnorrkel::Signature::from_bytes(&self.signature)
+			.map_err(|_| Refusal::BadSignature)?;
+		reader
+			.verify_simple(SIGNING_CONTEXT, &request.signing_payload(), &signature)
+			.map_err(|_| Refusal::BadSignature)?;
+		if request.genesis_hash != *genesis_hash {
+			return Err(Refusal::WrongChain);
+		}
+		if request.custodian != *custodian {
+			return Err(Refusal::WrongCustodian);
+		}
+		guard.check(request, now_ms)
+	}
+}
+
+/// A request as the replay guard remembers it: (reader, nonce).
+type Seen = ([u8; 32], [u8; 16]);
+
+/// Remembers the (reader, nonce) pairs of recent requests, so each request is served once.
+///
+/// A request is fresh while `|issued_at - now| <= window`; its nonce is remembered until the
+/// request could no longer be fresh, then forgotten. Memory is bounded by `capacity`: when that
+/// many requests are remembered, new ones are refused with [`Refusal::Busy`] instead of growing.
+#[derive(Debug)]
+pub struct ReplayGuard {
+	window_ms: u64,
+	capacity: usize,
+	/// (reader, nonce) → when it may be forgotten.
+	seen: HashMap<Seen, u64>,
+	/// The same, oldest expiry first.
+	expiries: VecDeque<(u64, Seen)>,
+}
+
+impl ReplayGuard {
+	/// A guard accepting requests issued within `window_ms` of its clock, remembering at most
+	/// `capacity` of them.
+	pub fn new(window_ms: u64, capacity: usize) -> Self {
+		Self { window_ms, capacity, seen: HashMap::new(), expiries: VecDeque::new() }
+	}
+
+	/// Accepts `request` once if it is fresh at `now_ms`.
+	pub fn check(&mut self, request: &GetRequest, now_ms: u64) -> Result<(), Refusal> {
+		self.forget_before(now_ms);
+		if request.issued_at_ms.abs_diff(now_ms) > self.window_ms {
+			return Err(Refusal::Stale {
+				issued_at_ms: request.issued_at_ms,
+				now_ms,
+				window_ms: self.window_ms,
+			});
+		}
+		let id = (request.reader, request.nonce);
+		if self.seen.contains_key(&id) {
+			return Err(Refusal::Replayed);
+		}
+		if self.seen.len() >= self.capacity {
+			return Err(Refusal::Busy);
+		}
+		// Fresh until issued_at + window: remember it until then, the queue sorted by expiry.
+		let expiry = request.issued_at_ms.saturating_add(self.window_ms);
+		let at = self.expiries.partition_point(|(e, _)| *e <= expiry);
+		self.expiries.insert(at, (expiry, id));
+		self.seen.insert(id, expiry);
+		Ok(())
+	}
+
+	/// Requests remembered now.
+	pub fn len(&self) -> usize {
+		self.seen.len()
+	}
+
+	/// Whether no request is remembered.
+	pub fn is_empty(&self) -> bool {
+		self.seen.is_empty()
+	}
+
+	fn forget_before(&mut self, now_ms: u64) {
+		while let Some((expiry, id)) = self.expiries.front().copied() {
+			if expiry >= now_ms {
+				break;
+			}
+			self.expiries.pop_front();
+			self.seen.remove(&id);
+		}
+	}
+}
+
+/// An X25519 key pair for one request: `(secret, public)`. Keep the secret until the answers
+/// are opened, then drop it.
+pub fn ephemeral_keypair() -> Result<(Zeroizing<[u8; 32]>, [u8; 32]), ProtocolError> {
+	let mut ikm = Zeroizing::new([0u8; 32]);
+	getrandom::fill(ikm.as_mut()).map_err(|_| ProtocolError::Rng)?;
+	let (secret, public) = X25519HkdfSha256::derive_keypair(ikm.as_ref());
+	let mut secret_bytes = Zeroizing::new([0u8; 32]);
+	secret_bytes.copy_from_slice(&secret.to_bytes());
+	let mut public_bytes = [0u8; 32];
+	public_bytes.copy_from_slice(&public.to_bytes());
+	Ok((secret_bytes, public_bytes))
+}
+
+/// Seals `piece` (its wire bytes) to `request.ephemeral_public`, bound to `request`.
+pub fn seal_piece(piece: &[u8], request: &GetRequest) -> Result<SealedPiece, ProtocolError> {
+	let public = <X25519HkdfSha256 as hpke::Kem>::PublicKey::from_bytes(&request.ephemeral_public)
+		.map_err(|_| ProtocolError::InvalidKey)?;
+	let mut seed = Zeroizing::new([0u8; 32]);
+	getrandom::fill(seed.as_mut()).map_err(|_| ProtocolError::Rng)?;
+	let mut rng = rand_chacha::ChaCha20Rng::from_seed(*seed);
+	let (encapsulated, ciphertext) =
+		hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256, _>(
+			&OpModeS::Base,
+			&public,
+			SEAL_INFO,
+			piece,
+			&request.encode(),
+			&mut rng,
+		)
+		.map_err(|_| ProtocolError::Seal)?;
+	let mut encapsulated_key = [0u8; 32];
+	encapsulated_key.copy_from_slice(&encapsulated.to_bytes());
+	Ok(SealedPiece { encapsulated_key, ciphertext })
+}
+
+/// Opens a piece sealed by [`seal_piece`] for `request`, with the request's ephemeral secret.
+pub fn open_piece(
+	sealed: &SealedPiece,
+	ephemeral_secret: &[u8; 32],
+	request: &GetRequest,
+) -> Result<Vec<u8>, ProtocolError> {
+	let secret = <X25519HkdfSha256 as hpke::Kem>::PrivateKey::from_bytes(ephemeral_secret)
+		.map_err(|_| ProtocolError::InvalidKey)?;
+	let encapsulated =
+		<X25519HkdfSha256 as hpke::Kem>::EncappedKey::from_bytes(&sealed.encapsulated_key)
+			.map_err(|_| ProtocolError::InvalidKey)?;
+	hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
+		&OpModeR::Base,
+		&secret,
+		&encapsulated,
+		SEAL_INFO,
+		&sealed.ciphertext,
+		&request.encode(),
+	)
+	.map_err(|_| ProtocolError::Open)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,142 @@
+use super::*;
+use schnorrkel::{ExpansionMode, Keypair, MiniSecretKey};
+
+const GENESIS: [u8; 32] = [1; 32];
+const CUSTODIAN: [u8; 32] = [2; 32];
+const NOW: u64 = 1_800_000_000_000;
+const WINDOW: u64 = 30_000;
+
+fn reader(seed: u8) -> Keypair {
+	MiniSecretKey::from_bytes(&[seed; 32]).unwrap().expand_to_keypair(ExpansionMode::Ed25519)
+}
+
+fn request(reader: &Keypair, nonce: u8, issued_at_ms: u64) -> GetRequest {
+	GetRequest {
+		genesis_hash: GENESIS,
+		custodian: CUSTODIAN,
+		record: 42,
+		reader: reader.public.to_bytes(),
+		ephemeral_public: [9; 32],
+		nonce: [nonce; 16],
+		issued_at_ms,
+	}
+}
+
+fn verify(signed: &SignedGetRequest, guard: &mut ReplayGuard, now: u64) -> Result<(), Refusal> {
+	signed.verify(&GENESIS, &CUSTODIAN, guard, now)
+}
+
+#[test]
+fn a_signed_fresh_request_is_accepted_once() {
+	let alice = reader(1);
+	let signed = request(&alice, 1, NOW).sign(&alice);
+	let mut guard = ReplayGuard::new(WINDOW, 100);
+	assert_eq!(verify(&signed, &mut guard, NOW + 5), Ok(()));
+	assert_eq!(verify(&signed, &mut guard, NOW + 6), Err(Refusal::Replayed));
+	// Another nonce is another request.
+	assert_eq!(verify(&request(&alice, 2, NOW).sign(&alice), &mut guard, NOW + 7), Ok(()));
+}
+
+#[test]
+fn a_forged_or_altered_request_is_refused() {
+	let (alice, mallory) = (reader(1), reader(2));
+	let mut guard = ReplayGuard::new(WINDOW, 100);
+	// Signed by someone else than the reader it names.
+	let forged = request(&alice, 1, NOW).sign(&mallory);
+	assert_eq!(verify(&forged, &mut guard, NOW), Err(Refusal::BadSignature));
+	// Any field changed after signing.
+	let signed = request(&alice, 1, NOW).sign(&alice);
+	let mut altered = signed.clone();
+	altered.request.record = 43;
+	assert_eq!(verify(&altered, &mut guard, NOW), Err(Refusal::BadSignature));
+	let mut altered = signed.clone();
+	altered.request.ephemeral_public = [8; 32];
+	assert_eq!(verify(&altered, &mut guard, NOW), Err(Refusal::BadSignature));
+	let mut garbage = signed;
+	garbage.signature = [0xff; 64];
+	assert_eq!(verify(&garbage, &mut guard, NOW), Err(Refusal::BadSignature));
+	// Nothing was remembered: refusals cost no memory.
+	assert!(guard.is_empty());
+}
+
+#[test]
+fn a_request_for_another_chain_or_custodian_is_refused() {
+	let alice = reader(1);
+	let mut guard = ReplayGuard::new(WINDOW, 100);
+	let mut other_chain = request(&alice, 1, NOW);
+	other_chain.genesis_hash = [7; 32];
+	assert_eq!(verify(&other_chain.sign(&alice), &mut guard, NOW), Err(Refusal::WrongChain));
+	let mut other_custodian = request(&alice, 1, NOW);
+	other_custodian.custodian = [7; 32];
+	assert_eq!(
+		verify(&other_custodian.sign(&alice), &mut guard, NOW),
+		Err(Refusal::WrongCustodian)
+	);
+}
+
+#[test]
+fn stale_and_future_requests_are_refused() {
+	let alice = reader(1);
+	let mut guard = ReplayGuard::new(WINDOW, 100);
+	let old = request(&alice, 1, NOW - WINDOW - 1).sign(&alice);
+	assert_eq!(
+		verify(&old, &mut guard, NOW),
+		Err(Refusal::Stale { issued_at_ms: NOW - WINDOW - 1, now_ms: NOW, window_ms: WINDOW })
+	);
+	let future = request(&alice, 2, NOW + WINDOW + 1).sign(&alice);
+	assert!(matches!(verify(&future, &mut guard, NOW), Err(Refusal::Stale { .. })));
+	let edge = request(&alice, 3, NOW - WINDOW).sign(&alice);
+	assert_eq!(verify(&edge, &mut guard, NOW), Ok(()));
+}
+
+#[test]
+fn the_guard_is_bounded_and_forgets_what_can_no_longer_be_replayed() {
+	let alice = reader(1);
+	let mut guard = ReplayGuard::new(WINDOW, 3);
+	for nonce in 0..3 {
+		assert_eq!(guard.check(&request(&alice, nonce, NOW + u64::from(nonce)), NOW), Ok(()));
+	}
+	assert_eq!(guard.check(&request(&alice, 9, NOW), NOW), Err(Refusal::Busy));
+	assert_eq!(guard.len(), 3);
+	// Past the window of the first request only: one slot frees, the replay is still stale.
+	assert_eq!(guard.check(&request(&alice, 9, NOW + WINDOW), NOW + WINDOW + 1), Ok(()));
+	assert_eq!(guard.len(), 3);
+	assert!(matches!(
+		guard.check(&request(&alice, 0, NOW), NOW + WINDOW + 1),
+		Err(Refusal::Stale { .. })
+	));
+	// Long after: everything is forgotten.
+	assert_eq!(guard.check(&request(&alice, 5, NOW + 10 * WINDOW), NOW + 10 * WINDOW), Ok(()));
+	assert_eq!(guard.len(), 1);
+}
+
+#[test]
+fn a_sealed_piece_opens_only_with_the_request_secret_and_for_that_request() {
+	let alice = reader(1);
+	let (secret, public) = ephemeral_keypair().unwrap();
+	let mut req = request(&alice, 1, NOW);
+	req.ephemeral_public = public;
+	let piece = b"piece bytes: fragment and key share".to_vec();
+	let sealed = seal_piece(&piece, &req).unwrap();
+	assert_ne!(sealed.ciphertext[..piece.len()], piece[..]);
+	assert_eq!(open_piece(&sealed, &secret, &req).unwrap(), piece);
+
+	let (other_secret, _) = ephemeral_keypair().unwrap();
+	assert_eq!(open_piece(&sealed, &other_secret, &req), Err(ProtocolError::Open));
+	let mut other_request = req.clone();
+	other_request.nonce = [2; 16];
+	assert_eq!(open_piece(&sealed, &secret, &other_request), Err(ProtocolError::Open));
+	let mut tampered = sealed.clone();
+	tampered.ciphertext[0] ^= 1;
+	assert_eq!(open_piece(&tampered, &secret, &req), Err(ProtocolError::Open));
+	// Two seals of the same piece differ (fresh encapsulation each time).
+	assert_ne!(seal_piece(&piece, &req).unwrap(), sealed);
+}
+
+#[test]
+fn messages_round_trip_through_scale() {
+	let alice = reader(1);
+	let signed = request(&alice, 1, NOW).sign(&alice);
+	assert_eq!(SignedGetRequest::decode(&mut &signed.encode()[..]).unwrap(), signed);
+	assert!(SignedGetRequest::decode(&mut &signed.encode()[..50]).is_err());
+}
