@@ -14,6 +14,9 @@
 //!    opens it ([`open_piece`]), and only for that request. An eavesdropper, or a relay that
 //!    swapped answers between requests, learns and changes nothing.
 //!
+//! Writers send pieces the other way, sealed to the custodian's registered X25519 key
+//! ([`PutRequest`]), so a piece (which carries a key share) never crosses the network in clear.
+//!
 //! Signatures are schnorrkel's sr25519 with the `substrate` signing context, so a reader signs
 //! with the same key (and the same library calls) as its transactions, and the node verifies as
 //! `sp_core::sr25519` does.
@@ -30,8 +33,10 @@ use zeroize::Zeroizing;
 
 /// Domain tag of the bytes a reader signs, so a request signature is never valid as anything else.
 pub const GET_REQUEST_CONTEXT: &[u8] = b"ehr-chain custody get v1";
-/// HPKE `info` of sealed pieces.
-const SEAL_INFO: &[u8] = b"ehr-chain custody piece v1";
+/// HPKE `info` of pieces sealed to a reader.
+const GET_INFO: &[u8] = b"ehr-chain custody get v1";
+/// HPKE `info` of pieces sealed to a custodian.
+const PUT_INFO: &[u8] = b"ehr-chain custody put v1";
 /// sr25519 signing context of Substrate accounts.
 const SIGNING_CONTEXT: &[u8] = b"substrate";
 
@@ -232,36 +237,14 @@ impl ReplayGuard {
 /// An X25519 key pair for one request: `(secret, public)`. Keep the secret until the answers
 /// are opened, then drop it.
 pub fn ephemeral_keypair() -> Result<(Zeroizing<[u8; 32]>, [u8; 32]), ProtocolError> {
-	let mut ikm = Zeroizing::new([0u8; 32]);
-	getrandom::fill(ikm.as_mut()).map_err(|_| ProtocolError::Rng)?;
-	let (secret, public) = X25519HkdfSha256::derive_keypair(ikm.as_ref());
-	let mut secret_bytes = Zeroizing::new([0u8; 32]);
-	secret_bytes.copy_from_slice(&secret.to_bytes());
-	let mut public_bytes = [0u8; 32];
-	public_bytes.copy_from_slice(&public.to_bytes());
-	Ok((secret_bytes, public_bytes))
+	let mut seed = Zeroizing::new([0u8; 32]);
+	getrandom::fill(seed.as_mut()).map_err(|_| ProtocolError::Rng)?;
+	Ok(x25519_keypair_from_seed(&seed))
 }
 
 /// Seals `piece` (its wire bytes) to `request.ephemeral_public`, bound to `request`.
 pub fn seal_piece(piece: &[u8], request: &GetRequest) -> Result<SealedPiece, ProtocolError> {
-	let public = <X25519HkdfSha256 as hpke::Kem>::PublicKey::from_bytes(&request.ephemeral_public)
-		.map_err(|_| ProtocolError::InvalidKey)?;
-	let mut seed = Zeroizing::new([0u8; 32]);
-	getrandom::fill(seed.as_mut()).map_err(|_| ProtocolError::Rng)?;
-	let mut rng = rand_chacha::ChaCha20Rng::from_seed(*seed);
-	let (encapsulated, ciphertext) =
-		hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256, _>(
-			&OpModeS::Base,
-			&public,
-			SEAL_INFO,
-			piece,
-			&request.encode(),
-			&mut rng,
-		)
-		.map_err(|_| ProtocolError::Seal)?;
-	let mut encapsulated_key = [0u8; 32];
-	encapsulated_key.copy_from_slice(&encapsulated.to_bytes());
-	Ok(SealedPiece { encapsulated_key, ciphertext })
+	seal_to(&request.ephemeral_public, GET_INFO, &request.encode(), piece)
 }
 
 /// Opens a piece sealed by [`seal_piece`] for `request`, with the request's ephemeral secret.
@@ -270,7 +253,116 @@ pub fn open_piece(
 	ephemeral_secret: &[u8; 32],
 	request: &GetRequest,
 ) -> Result<Vec<u8>, ProtocolError> {
-	let secret = <X25519HkdfSha256 as hpke::Kem>::PrivateKey::from_bytes(ephemeral_secret)
+	open_with(ephemeral_secret, GET_INFO, &request.encode(), sealed)
+}
+
+/// A writer's piece for a custodian to keep (DESIGN.md §4, "Add a record" step 3). The piece
+/// travels sealed to the custodian's registered X25519 key, bound to every other field, so
+/// only that custodian reads it and nobody can re-address it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct PutRequest {
+	/// Genesis hash of the chain the archive will be anchored on.
+	pub genesis_hash: [u8; 32],
+	/// The custodian's account.
+	pub custodian: [u8; 32],
+	/// The patient whose record the archive is for (the receipt names them).
+	pub patient: [u8; 32],
+	/// The archive id the record was encoded with.
+	pub archive_id: [u8; 32],
+	/// The SCALE-encoded `ehr_archive_codec::Commitments` the client will anchor.
+	pub commitments: Vec<u8>,
+	/// The piece's wire bytes, sealed to the custodian.
+	pub sealed_piece: SealedPiece,
+}
+
+/// The fields of a [`PutRequest`] that its sealed piece is bound to.
+#[derive(Encode)]
+struct PutBinding<'a> {
+	genesis_hash: &'a [u8; 32],
+	custodian: &'a [u8; 32],
+	patient: &'a [u8; 32],
+	archive_id: &'a [u8; 32],
+	commitments: &'a [u8],
+}
+
+impl PutRequest {
+	/// Seals `piece` to the custodian's X25519 public key and builds the request.
+	pub fn seal(
+		genesis_hash: [u8; 32],
+		(custodian, custodian_x25519): ([u8; 32], &[u8; 32]),
+		patient: [u8; 32],
+		archive_id: [u8; 32],
+		commitments: Vec<u8>,
+		piece: &[u8],
+	) -> Result<Self, ProtocolError> {
+		let binding = PutBinding {
+			genesis_hash: &genesis_hash,
+			custodian: &custodian,
+			patient: &patient,
+			archive_id: &archive_id,
+			commitments: &commitments,
+		}
+		.encode();
+		let sealed_piece = seal_to(custodian_x25519, PUT_INFO, &binding, piece)?;
+		Ok(Self { genesis_hash, custodian, patient, archive_id, commitments, sealed_piece })
+	}
+
+	/// The piece's wire bytes, opened with the custodian's X25519 secret.
+	pub fn open(&self, custodian_x25519_secret: &[u8; 32]) -> Result<Vec<u8>, ProtocolError> {
+		let binding = PutBinding {
+			genesis_hash: &self.genesis_hash,
+			custodian: &self.custodian,
+			patient: &self.patient,
+			archive_id: &self.archive_id,
+			commitments: &self.commitments,
+		}
+		.encode();
+		open_with(custodian_x25519_secret, PUT_INFO, &binding, &self.sealed_piece)
+	}
+}
+
+/// The X25519 key pair a custodian derives from 32 secret bytes (its keystore seed):
+/// `(secret, public)`, by HPKE's `DeriveKeyPair`.
+pub fn x25519_keypair_from_seed(seed: &[u8; 32]) -> (Zeroizing<[u8; 32]>, [u8; 32]) {
+	let (secret, public) = X25519HkdfSha256::derive_keypair(seed);
+	let mut secret_bytes = Zeroizing::new([0u8; 32]);
+	secret_bytes.copy_from_slice(&secret.to_bytes());
+	let mut public_bytes = [0u8; 32];
+	public_bytes.copy_from_slice(&public.to_bytes());
+	(secret_bytes, public_bytes)
+}
+
+/// HPKE base mode to `public`, with a fresh encapsulation.
+fn seal_to(
+	public: &[u8; 32],
+	info: &[u8],
+	aad: &[u8],
+	plaintext: &[u8],
+) -> Result<SealedPiece, ProtocolError> {
+	let public = <X25519HkdfSha256 as hpke::Kem>::PublicKey::from_bytes(public)
+		.map_err(|_| ProtocolError::InvalidKey)?;
+	let mut seed = Zeroizing::new([0u8; 32]);
+	getrandom::fill(seed.as_mut()).map_err(|_| ProtocolError::Rng)?;
+	let mut rng = rand_chacha::ChaCha20Rng::from_seed(*seed);
+	let (encapsulated, ciphertext) = hpke::single_shot_seal::<
+		ChaCha20Poly1305,
+		HkdfSha256,
+		X25519HkdfSha256,
+		_,
+	>(&OpModeS::Base, &public, info, plaintext, aad, &mut rng)
+	.map_err(|_| ProtocolError::Seal)?;
+	let mut encapsulated_key = [0u8; 32];
+	encapsulated_key.copy_from_slice(&encapsulated.to_bytes());
+	Ok(SealedPiece { encapsulated_key, ciphertext })
+}
+
+fn open_with(
+	secret: &[u8; 32],
+	info: &[u8],
+	aad: &[u8],
+	sealed: &SealedPiece,
+) -> Result<Vec<u8>, ProtocolError> {
+	let secret = <X25519HkdfSha256 as hpke::Kem>::PrivateKey::from_bytes(secret)
 		.map_err(|_| ProtocolError::InvalidKey)?;
 	let encapsulated =
 		<X25519HkdfSha256 as hpke::Kem>::EncappedKey::from_bytes(&sealed.encapsulated_key)
@@ -279,9 +371,9 @@ pub fn open_piece(
 		&OpModeR::Base,
 		&secret,
 		&encapsulated,
-		SEAL_INFO,
+		info,
 		&sealed.ciphertext,
-		&request.encode(),
+		aad,
 	)
 	.map_err(|_| ProtocolError::Open)
 }

@@ -140,3 +140,41 @@ fn messages_round_trip_through_scale() {
 	assert_eq!(SignedGetRequest::decode(&mut &signed.encode()[..]).unwrap(), signed);
 	assert!(SignedGetRequest::decode(&mut &signed.encode()[..50]).is_err());
 }
+
+#[test]
+fn a_put_opens_only_at_its_custodian_and_only_as_sent() {
+	let (custodian_secret, custodian_public) = x25519_keypair_from_seed(&[5; 32]);
+	assert_eq!(x25519_keypair_from_seed(&[5; 32]).1, custodian_public);
+	let piece = b"fragment and share".to_vec();
+	let put = PutRequest::seal(
+		GENESIS,
+		(CUSTODIAN, &custodian_public),
+		[3; 32],
+		[4; 32],
+		vec![1, 2],
+		&piece,
+	)
+	.unwrap();
+	assert_eq!(put.open(&custodian_secret).unwrap(), piece);
+	let (other_secret, _) = x25519_keypair_from_seed(&[6; 32]);
+	assert_eq!(put.open(&other_secret), Err(ProtocolError::Open));
+	// Re-addressed to another patient, archive or set of commitments: does not open.
+	for change in [
+		|p: &mut PutRequest| p.patient = [9; 32],
+		|p: &mut PutRequest| p.archive_id = [9; 32],
+		|p: &mut PutRequest| p.commitments.push(0),
+		|p: &mut PutRequest| p.custodian = [9; 32],
+	] {
+		let mut altered = put.clone();
+		change(&mut altered);
+		assert_eq!(altered.open(&custodian_secret), Err(ProtocolError::Open));
+	}
+	// A piece sealed for a reader is not a put, and the other way round.
+	let req = request(&reader(1), 1, NOW);
+	let as_get = GetRequest { ephemeral_public: custodian_public, ..req };
+	let sealed = seal_piece(&piece, &as_get).unwrap();
+	assert_eq!(
+		PutRequest { sealed_piece: sealed, ..put }.open(&custodian_secret),
+		Err(ProtocolError::Open)
+	);
+}
