@@ -28,6 +28,9 @@ pub struct Cli {
 	/// as a transaction arrives.
 	#[arg(long, value_name = "MILLISECONDS", value_parser = clap::value_parser!(u64).range(1..))]
 	pub dev_block_time: Option<u64>,
+
+	#[clap(flatten)]
+	pub custody: crate::custody::CustodyOptions,
 }
 
 impl Cli {

@@ -2,6 +2,7 @@
 mod chain_spec;
 mod cli;
 mod command;
+mod custody;
 mod rpc;
 mod service;
 

@@ -1,6 +1,13 @@
-//! The node's RPC methods beyond Substrate's defaults: `system_accountNextIndex` and the
-//! `payment_*` fee queries.
-use ehr_runtime::{opaque::Block, AccountId, Balance, Nonce};
+//! The node's RPC methods beyond Substrate's defaults: `system_accountNextIndex`, the
+//! `payment_*` fee queries and, on a custodian node, `custody_*` (see [`crate::custody`]).
+use crate::custody::{
+	rpc::{CustodyApiServer, CustodyRpc},
+	Custody,
+};
+use ehr_runtime::{
+	opaque::Block, pallet_ehr_access::runtime_api::EhrAccessApi,
+	pallet_shamir_archive::runtime_api::ShamirArchiveApi, AccountId, Balance, BlockNumber, Nonce,
+};
 use jsonrpsee::RpcModule;
 use polkadot_sdk::{
 	pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer},
@@ -8,6 +15,7 @@ use polkadot_sdk::{
 	sp_api::ProvideRuntimeApi,
 	sp_block_builder::BlockBuilder,
 	sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata},
+	sp_keystore::KeystorePtr,
 	substrate_frame_rpc_system::{System, SystemApiServer},
 };
 use std::sync::Arc;
@@ -18,6 +26,8 @@ pub struct FullDeps<C, P> {
 	pub client: Arc<C>,
 	/// The transaction pool.
 	pub pool: Arc<P>,
+	/// The custody service, its keystore and the chain's genesis hash, on a custodian node.
+	pub custody: Option<(Arc<Custody>, KeystorePtr, [u8; 32])>,
 }
 
 /// All the node's own RPC methods, merged into one module.
@@ -33,12 +43,17 @@ where
 		+ 'static,
 	C::Api: polkadot_sdk::substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ polkadot_sdk::pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
-		+ BlockBuilder<Block>,
+		+ BlockBuilder<Block>
+		+ EhrAccessApi<Block, AccountId, BlockNumber, Balance>
+		+ ShamirArchiveApi<Block, AccountId, BlockNumber>,
 	P: TransactionPool + 'static,
 {
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool } = deps;
+	let FullDeps { client, pool, custody } = deps;
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	if let Some((custody, keystore, genesis_hash)) = custody {
+		module.merge(CustodyRpc::new(custody, client, keystore, genesis_hash).into_rpc())?;
+	}
 	Ok(module)
 }

@@ -5,7 +5,10 @@
 //!   transaction enters the pool (or one every `--dev-block-time` ms) and finalises it at once,
 //!   so clients that wait for finality return in milliseconds;
 //! - any other chain runs **Aura** authoring with **GRANDPA** finality among its validators.
-use crate::cli::DevSealing;
+use crate::{
+	cli::DevSealing,
+	custody::{self, Custody, CustodyOptions},
+};
 use ehr_runtime::{opaque::Block, RuntimeApi};
 use futures::{FutureExt, StreamExt};
 use polkadot_sdk::{
@@ -161,10 +164,40 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 	})
 }
 
+/// Opens the custody service if the keystore holds custodian keys; on a development chain
+/// (`--dev`, `--alice`, ...) it first inserts the development keys `<seed>//custody`.
+fn start_custody(
+	config: &Configuration,
+	keystore_container: &sc_service::KeystoreContainer,
+	options: &CustodyOptions,
+) -> Result<Option<Arc<Custody>>, ServiceError> {
+	let keystore = keystore_container.local_keystore();
+	if let Some(seed) = &config.dev_key_seed {
+		custody::keys::insert_dev_keys(&keystore, seed).map_err(ServiceError::Other)?;
+	}
+	let Some(keys) = custody::keys::load(&keystore).map_err(ServiceError::Other)? else {
+		log::info!(
+			target: "custody",
+			"no custodian keys (key types `cust` sr25519 and `cusx` ed25519): custody service off"
+		);
+		return Ok(None);
+	};
+	log::info!(
+		target: "custody",
+		"custodian 0x{}, X25519 key 0x{}",
+		hex::encode(keys.account),
+		hex::encode(keys.x25519_public),
+	);
+	Custody::open(&config.data_path, options, keys)
+		.map(Some)
+		.map_err(|e| ServiceError::Other(format!("opening the piece store: {e}")))
+}
+
 /// Build and start a full node.
 pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	config: Configuration,
 	sealing: DevSealing,
+	custody_options: &CustodyOptions,
 ) -> Result<TaskManager, ServiceError> {
 	let dev_chain = is_dev_chain(&config);
 	let sc_service::PartialComponents {
@@ -250,11 +283,26 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	let enable_grandpa = !config.disable_grandpa && !dev_chain;
 	let prometheus_registry = config.prometheus_registry().cloned();
 
+	let custody = start_custody(&config, &keystore_container, custody_options)?;
+	if let Some(custody) = &custody {
+		task_manager.spawn_handle().spawn(
+			"custody-watcher",
+			Some("custody"),
+			crate::custody::watcher::run(custody.clone(), client.clone()),
+		);
+	}
+
 	let rpc_extensions_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
+		let keystore = keystore_container.keystore();
+		let genesis: [u8; 32] = genesis_hash.into();
 		Box::new(move |_| {
-			let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone() };
+			let deps = crate::rpc::FullDeps {
+				client: client.clone(),
+				pool: pool.clone(),
+				custody: custody.clone().map(|c| (c, keystore.clone(), genesis)),
+			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})
 	};
