@@ -56,6 +56,10 @@ fn receipt<T: Config>(
 		.ok_or(BenchmarkError::Stop("no receipt key in the keystore"))
 }
 
+fn bounded<V>(_: V) -> BenchmarkError {
+	BenchmarkError::Stop("more than MaxPieces")
+}
+
 /// Everything `anchor_archive` takes for an archive of `n` pieces with every receipt given.
 struct Anchoring<T: Config> {
 	patient: T::AccountId,
@@ -92,7 +96,6 @@ fn anchoring<T: Config>(n: u32) -> Result<Anchoring<T>, BenchmarkError> {
 		receipts.push(Some(receipt::<T>(&key, &patient, archive_id, i as u8, *hash, &who)?));
 		custodians.push(who);
 	}
-	let bounded = |_| BenchmarkError::Stop("more than MaxPieces");
 	Ok(Anchoring {
 		patient,
 		record,
