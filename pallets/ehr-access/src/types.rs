@@ -129,7 +129,16 @@ impl Category {
 
 /// Whether a hospital or a doctor may act.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum Status {
 	/// May act.
@@ -198,9 +207,7 @@ pub struct DoctorInfo<AccountId, Balance, BlockNumber, S: Get<u32>> {
 }
 
 /// A guardian of a patient and the deposit the patient placed for naming them.
-#[derive(
-	Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct GuardianEntry<AccountId, Balance> {
 	/// The guardian's account.
 	pub account: AccountId,
@@ -292,8 +299,9 @@ impl<R: Get<u32>> GrantScope<R> {
 		match self {
 			GrantScope::All => true,
 			GrantScope::Category(c) => *c == category,
-			GrantScope::Records(list) =>
-				supersedes.map(|s| list.binary_search(&s).is_ok()).unwrap_or(false),
+			GrantScope::Records(list) => {
+				supersedes.map(|s| list.binary_search(&s).is_ok()).unwrap_or(false)
+			},
 		}
 	}
 
@@ -308,7 +316,16 @@ impl<R: Get<u32>> GrantScope<R> {
 
 /// What a consent grant allows.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum Right {
 	/// Open the covered records.
@@ -352,7 +369,16 @@ impl<AccountId, Balance, BlockNumber: PartialOrd, R: Get<u32>>
 /// Where the shamir-archive pallet keeps a record's dispersed pieces: its archive entry, the
 /// threshold `k` of `n`, and the root of the per-custodian commitments.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub struct ArchiveRef {
 	/// The archive entry in the shamir-archive pallet.
@@ -402,7 +428,16 @@ pub struct Anchor<AccountId, Balance, BlockNumber> {
 
 /// The bounded reason a doctor gives for opening emergency (break-glass) access.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum EmergencyReason {
 	/// The patient is unconscious.
@@ -437,7 +472,16 @@ pub struct EmergencySession<AccountId, BlockNumber> {
 
 /// Why an access (a read, or the addition of a record) is allowed.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum AccessReason {
 	/// The reader is the patient.
@@ -462,7 +506,16 @@ pub enum AccessReason {
 
 /// Why an access is refused.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum DenyReason {
 	/// No such record.
@@ -485,7 +538,16 @@ pub enum DenyReason {
 
 /// The answer of [`crate::Pallet::can_access`] and of the `EhrAccessApi` runtime API.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum AccessDecision {
 	/// Allowed, and why.

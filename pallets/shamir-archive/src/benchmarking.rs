@@ -49,9 +49,14 @@ fn receipt<T: Config>(
 	hash: PieceHash,
 	custodian: &T::AccountId,
 ) -> Result<sr25519::Signature, BenchmarkError> {
-	let payload =
-		ShamirArchive::<T>::receipt_message(patient.clone(), archive_id, index, hash, custodian.clone())
-			.payload();
+	let payload = ShamirArchive::<T>::receipt_message(
+		patient.clone(),
+		archive_id,
+		index,
+		hash,
+		custodian.clone(),
+	)
+	.payload();
 	polkadot_sdk::sp_io::crypto::sr25519_sign(RECEIPT_KEY_TYPE, key, &payload)
 		.ok_or(BenchmarkError::Stop("no receipt key in the keystore"))
 }
@@ -132,7 +137,13 @@ mod benchmarks {
 		let custodian: T::AccountId = account("custodian", 0, 0);
 
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, custodian.clone(), longest_endpoint::<T>(), [7u8; 32], receipt_key());
+		_(
+			origin as T::RuntimeOrigin,
+			custodian.clone(),
+			longest_endpoint::<T>(),
+			[7u8; 32],
+			receipt_key(),
+		);
 
 		assert!(Custodians::<T>::contains_key(&custodian));
 		Ok(())
@@ -201,14 +212,8 @@ mod benchmarks {
 		let old = a.custodians[last as usize].clone();
 		ShamirArchive::<T>::set_custodian_status(registrar::<T>()?, old, Status::Suspended)?;
 		let (new, key) = custodian::<T>(last.saturating_add(1))?;
-		let signature = receipt::<T>(
-			&key,
-			&a.patient,
-			a.archive_id,
-			index,
-			a.hashes[last as usize],
-			&new,
-		)?;
+		let signature =
+			receipt::<T>(&key, &a.patient, a.archive_id, index, a.hashes[last as usize], &new)?;
 		let caller: T::AccountId = whitelisted_caller();
 
 		#[extrinsic_call]

@@ -88,6 +88,8 @@ mod benchmarking;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
+mod model;
+#[cfg(test)]
 mod no_phi;
 #[cfg(test)]
 mod tests;
@@ -184,8 +186,7 @@ pub mod pallet {
 	/// The record of each archive id ever anchored, erased ones included: an archive id is
 	/// anchored once, so a custodian can find the one record its piece belongs to.
 	#[pallet::storage]
-	pub type ArchiveIds<T: Config> =
-		StorageMap<_, Identity, ArchiveId, RecordId, OptionQuery>;
+	pub type ArchiveIds<T: Config> = StorageMap<_, Identity, ArchiveId, RecordId, OptionQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -280,8 +281,7 @@ pub mod pallet {
 				"MaxPieces must be within 1..=255"
 			);
 			assert!(
-				T::MaxEndpointLen::get() <=
-					<runtime_api::ApiMaxEndpointLen as Get<u32>>::get(),
+				T::MaxEndpointLen::get() <= <runtime_api::ApiMaxEndpointLen as Get<u32>>::get(),
 				"MaxEndpointLen must fit the runtime API's view of a custodian"
 			);
 		}
@@ -506,8 +506,8 @@ pub mod pallet {
 			let mut entry = Self::live_entry(record)?;
 			let slot = usize::from(index);
 			let piece = entry.pieces.get(slot).ok_or(Error::<T>::BadPieceIndex)?;
-			let in_service = piece.state == PieceState::Held &&
-				Custodians::<T>::get(&piece.custodian)
+			let in_service = piece.state == PieceState::Held
+				&& Custodians::<T>::get(&piece.custodian)
 					.is_some_and(|c| c.status == Status::Active);
 			ensure!(!in_service, Error::<T>::PieceNotRepairable);
 			let info = Self::active_custodian(&new_custodian)?;
@@ -530,7 +530,13 @@ pub mod pallet {
 			entry.state = entry.live_state();
 			let state = entry.state;
 			Archives::<T>::insert(record, entry);
-			Self::deposit_event(Event::PieceRepaired { record, index, from, to: new_custodian, state });
+			Self::deposit_event(Event::PieceRepaired {
+				record,
+				index,
+				from,
+				to: new_custodian,
+				state,
+			});
 			Ok(())
 		}
 
@@ -552,8 +558,9 @@ pub mod pallet {
 			);
 			entry.state = EntryState::Erased;
 			// As long as `pieces`, which is bounded by `MaxPieces`.
-			let custodians =
-				BoundedVec::truncate_from(entry.pieces.iter().map(|p| p.custodian.clone()).collect());
+			let custodians = BoundedVec::truncate_from(
+				entry.pieces.iter().map(|p| p.custodian.clone()).collect(),
+			);
 			Archives::<T>::insert(record, entry);
 			Self::deposit_event(Event::ArchiveErased { record, by: who, custodians });
 			Ok(())
@@ -607,8 +614,9 @@ pub mod pallet {
 		) -> Vec<(T::AccountId, Custodian<BlockNumberFor<T>, runtime_api::ApiMaxEndpointLen>)> {
 			let limit = limit.min(MAX_PAGE_LEN) as usize;
 			let page = match start_after {
-				Some(after) =>
-					Custodians::<T>::iter_from(Custodians::<T>::hashed_key_for(after)).take(limit),
+				Some(after) => {
+					Custodians::<T>::iter_from(Custodians::<T>::hashed_key_for(after)).take(limit)
+				},
 				None => Custodians::<T>::iter().take(limit),
 			};
 			page.map(|(who, info)| (who, info.rebound())).collect()

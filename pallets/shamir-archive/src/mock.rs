@@ -2,7 +2,10 @@
 //! ShamirArchive, with an in-memory keystore so that tests sign receipts as nodes do.
 use crate as pallet_shamir_archive;
 use polkadot_sdk::{
-	frame_support::{derive_impl, parameter_types, traits::{ConstU32, ConstU64}},
+	frame_support::{
+		derive_impl, parameter_types,
+		traits::{ConstU32, ConstU64},
+	},
 	frame_system::{self, EnsureRoot},
 	pallet_balances, sp_io,
 	sp_keystore::{testing::MemoryKeystore, KeystoreExt},

@@ -311,7 +311,10 @@ fn the_patient_anchors_an_archive_with_every_receipt() {
 		}
 		assert_eq!(ArchiveIds::<Test>::get(AID), Some(p.record));
 		let anchor = pallet_ehr_access::Records::<Test>::get(p.record).unwrap();
-		assert_eq!(anchor.archive, Some(ArchiveRef { entry: p.record, k: 2, n: 3, root: p.root() }));
+		assert_eq!(
+			anchor.archive,
+			Some(ArchiveRef { entry: p.record, k: 2, n: 3, root: p.root() })
+		);
 		System::assert_last_event(
 			Event::ArchiveAnchored {
 				record: p.record,
@@ -627,10 +630,7 @@ fn pieces_of_suspended_or_removed_custodians_are_repairable_and_others_not() {
 		let receipt = newcomer(&p, c2, 2);
 		assert_ok!(ShamirArchive::repair_piece(signed(STRANGER), p.record, 2, c2, receipt));
 		let e = entry(p.record);
-		assert_eq!(
-			e.pieces.iter().map(|p| p.custodian).collect::<Vec<_>>(),
-			vec![C0, c, c2]
-		);
+		assert_eq!(e.pieces.iter().map(|p| p.custodian).collect::<Vec<_>>(), vec![C0, c, c2]);
 		assert_eq!(e.state, EntryState::Anchored);
 	});
 }
@@ -719,8 +719,14 @@ fn a_guardian_erases_but_not_the_author_or_a_stranger() {
 	test(|| {
 		let p = anchored(1, 2, &[]);
 		assert_ok!(EhrAccess::add_guardian(signed(P), G));
-		assert_noop!(ShamirArchive::erase(signed(STRANGER), p.record), Error::<Test>::NotPatientOrGuardian);
-		assert_noop!(ShamirArchive::erase(signed(C0), p.record), Error::<Test>::NotPatientOrGuardian);
+		assert_noop!(
+			ShamirArchive::erase(signed(STRANGER), p.record),
+			Error::<Test>::NotPatientOrGuardian
+		);
+		assert_noop!(
+			ShamirArchive::erase(signed(C0), p.record),
+			Error::<Test>::NotPatientOrGuardian
+		);
 		assert_noop!(ShamirArchive::erase(signed(P), 99), Error::<Test>::NoArchive);
 		assert_noop!(ShamirArchive::erase(root(), p.record), DispatchError::BadOrigin);
 		assert_ok!(ShamirArchive::erase(signed(G), p.record));
@@ -744,7 +750,10 @@ fn the_author_doctor_cannot_erase() {
 		));
 		p.record = add_record(D, P, p.root());
 		assert_ok!(p.anchor(D));
-		assert_noop!(ShamirArchive::erase(signed(D), p.record), Error::<Test>::NotPatientOrGuardian);
+		assert_noop!(
+			ShamirArchive::erase(signed(D), p.record),
+			Error::<Test>::NotPatientOrGuardian
+		);
 	});
 }
 

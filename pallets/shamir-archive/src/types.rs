@@ -62,7 +62,16 @@ impl<BlockNumber, MaxEndpointLen: Get<u32>> Custodian<BlockNumber, MaxEndpointLe
 
 /// Whether a custodian proved that it holds a piece.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum PieceState {
 	/// A valid custody receipt was checked on chain.
@@ -88,7 +97,16 @@ pub struct PieceInfo<AccountId> {
 
 /// The state of an archive entry.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum EntryState {
 	/// Every piece is held.
@@ -187,7 +205,16 @@ impl<AccountId: PartialEq, BlockNumber, MaxPieces: Get<u32>>
 /// The header of the codec's `Commitments` (everything but the piece hashes), as
 /// [`crate::Pallet::anchor_archive`] takes it.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub struct CommitmentsHeader {
 	/// The codec's wire format version (`ehr_archive_codec::VERSION`).
@@ -239,7 +266,15 @@ impl<AccountId: Encode, Hash: Encode> CustodyReceipt<AccountId, Hash> {
 		piece_hash: PieceHash,
 		custodian: AccountId,
 	) -> Self {
-		Self { domain: RECEIPT_DOMAIN, genesis_hash, patient, archive_id, index, piece_hash, custodian }
+		Self {
+			domain: RECEIPT_DOMAIN,
+			genesis_hash,
+			patient,
+			archive_id,
+			index,
+			piece_hash,
+			custodian,
+		}
 	}
 
 	/// The bytes a custodian signs: the SCALE encoding of the message.
