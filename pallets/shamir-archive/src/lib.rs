@@ -113,6 +113,14 @@ pub type ArchiveEntryOf<T> = ArchiveEntry<
 	BlockNumberFor<T>,
 	<T as Config>::MaxPieces,
 >;
+/// A custodian as the runtime API shows it.
+pub type ApiCustodianOf<T> = Custodian<BlockNumberFor<T>, runtime_api::ApiMaxEndpointLen>;
+/// An archive entry as the runtime API shows it.
+pub type ApiArchiveEntryOf<T> = ArchiveEntry<
+	<T as polkadot_sdk::frame_system::Config>::AccountId,
+	BlockNumberFor<T>,
+	runtime_api::ApiMaxPieces,
+>;
 /// A custody receipt message in a runtime.
 pub type CustodyReceiptOf<T> = CustodyReceipt<
 	<T as polkadot_sdk::frame_system::Config>::AccountId,
@@ -593,16 +601,12 @@ pub mod pallet {
 		}
 
 		/// The archive entry of `record`, as the runtime API shows it.
-		pub fn archive(
-			record: RecordId,
-		) -> Option<ArchiveEntry<T::AccountId, BlockNumberFor<T>, runtime_api::ApiMaxPieces>> {
+		pub fn archive(record: RecordId) -> Option<ApiArchiveEntryOf<T>> {
 			Archives::<T>::get(record).map(ArchiveEntry::rebound)
 		}
 
 		/// A custodian, as the runtime API shows it.
-		pub fn custodian(
-			who: T::AccountId,
-		) -> Option<Custodian<BlockNumberFor<T>, runtime_api::ApiMaxEndpointLen>> {
+		pub fn custodian(who: T::AccountId) -> Option<ApiCustodianOf<T>> {
 			Custodians::<T>::get(who).map(Custodian::rebound)
 		}
 
@@ -611,7 +615,7 @@ pub mod pallet {
 		pub fn custodians(
 			start_after: Option<T::AccountId>,
 			limit: u32,
-		) -> Vec<(T::AccountId, Custodian<BlockNumberFor<T>, runtime_api::ApiMaxEndpointLen>)> {
+		) -> Vec<(T::AccountId, ApiCustodianOf<T>)> {
 			let limit = limit.min(MAX_PAGE_LEN) as usize;
 			let page = match start_after {
 				Some(after) => {

@@ -205,11 +205,12 @@ impl Model {
 					[0; 32],
 					key(c),
 				);
-				let want = if self.custodians.contains_key(&c) {
-					Err(Error::AlreadyCustodian)
-				} else {
-					self.custodians.insert(c, (true, c));
-					Ok(())
+				let want = match self.custodians.entry(c) {
+					std::collections::btree_map::Entry::Occupied(_) => Err(Error::AlreadyCustodian),
+					std::collections::btree_map::Entry::Vacant(v) => {
+						v.insert((true, c));
+						Ok(())
+					},
 				};
 				(got, want)
 			},

@@ -620,7 +620,7 @@ fn pieces_of_suspended_or_removed_custodians_are_repairable_and_others_not() {
 		let c = C0 + 10;
 		let receipt = newcomer(&p, c, 1);
 		assert_noop!(
-			ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, c, receipt.clone()),
+			ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, c, receipt),
 			Error::<Test>::PieceNotRepairable
 		);
 		assert_ok!(ShamirArchive::set_custodian_status(root(), C0 + 1, Status::Suspended));
@@ -642,11 +642,11 @@ fn repair_checks_the_entry_and_the_index() {
 		let c = C0 + 10;
 		let receipt = newcomer(&p, c, 1);
 		assert_noop!(
-			ShamirArchive::repair_piece(signed(STRANGER), 99, 1, c, receipt.clone()),
+			ShamirArchive::repair_piece(signed(STRANGER), 99, 1, c, receipt),
 			Error::<Test>::NoArchive
 		);
 		assert_noop!(
-			ShamirArchive::repair_piece(signed(STRANGER), p.record, 2, c, receipt.clone()),
+			ShamirArchive::repair_piece(signed(STRANGER), p.record, 2, c, receipt),
 			Error::<Test>::BadPieceIndex
 		);
 		assert_noop!(
@@ -669,7 +669,7 @@ fn the_new_custodian_is_active_holds_no_other_piece_and_signed() {
 		let receipt = newcomer(&p, c, 1);
 		assert_ok!(ShamirArchive::set_custodian_status(root(), c, Status::Suspended));
 		assert_noop!(
-			ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, c, receipt.clone()),
+			ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, c, receipt),
 			Error::<Test>::CustodianNotActive
 		);
 		assert_ok!(ShamirArchive::set_custodian_status(root(), c, Status::Active));
@@ -849,7 +849,7 @@ fn pages_are_capped() {
 
 #[test]
 fn integrity_test_passes() {
-	test(|| ShamirArchive::integrity_test());
+	test(ShamirArchive::integrity_test);
 }
 
 #[test]
