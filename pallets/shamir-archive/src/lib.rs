@@ -605,6 +605,11 @@ pub mod pallet {
 			Archives::<T>::get(record).map(ArchiveEntry::rebound)
 		}
 
+		/// The record whose archive was encoded with `archive_id`, if anchored.
+		pub fn archive_of(archive_id: ArchiveId) -> Option<RecordId> {
+			ArchiveIds::<T>::get(archive_id)
+		}
+
 		/// A custodian, as the runtime API shows it.
 		pub fn custodian(who: T::AccountId) -> Option<ApiCustodianOf<T>> {
 			Custodians::<T>::get(who).map(Custodian::rebound)

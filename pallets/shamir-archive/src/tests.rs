@@ -800,6 +800,8 @@ fn the_api_shows_entries_and_custodians() {
 		assert_eq!(view.pieces.to_vec(), entry(p.record).pieces.to_vec());
 		assert_eq!(view.state, EntryState::Degraded);
 		assert!(ShamirArchive::archive(99).is_none());
+		assert_eq!(ShamirArchive::archive_of(AID), Some(p.record));
+		assert_eq!(ShamirArchive::archive_of([0; 32]), None);
 		let info = ShamirArchive::custodian(C0).unwrap();
 		assert_eq!(info.receipt_key, key(C0));
 		assert_eq!(info.endpoint.to_vec(), endpoint(C0));
