@@ -28,8 +28,7 @@ fn fund<T: Config>(who: &T::AccountId) {
 		.saturating_add(T::RecordDeposit::get())
 		.saturating_add(T::DoctorDeposit::get())
 		.saturating_add(T::Currency::minimum_balance());
-	let amount =
-		unit.saturating_mul(1_000_000u32.into()).min(BalanceOf::<T>::max_value() / 1024u32.into());
+	let amount = unit.saturating_mul(1_000_000u32.into()).min(BalanceOf::<T>::max_value() / 1024u32.into());
 	T::Currency::set_balance(who, amount);
 }
 
@@ -514,12 +513,7 @@ mod benchmarks {
 			Tickets::<T>::insert(
 				&reader,
 				i as u64,
-				TicketInfo {
-					id: i as u64,
-					reason: AccessReason::Owner,
-					opened_at: now,
-					expires_at: now,
-				},
+				TicketInfo { id: i as u64, reason: AccessReason::Owner, opened_at: now, expires_at: now },
 			);
 			TicketCount::<T>::insert(&reader, 1);
 		}

@@ -243,7 +243,11 @@ pub mod pallet {
 		frame_support::{
 			defensive,
 			pallet_prelude::*,
-			traits::{fungible::MutateHold, tokens::Precision, EnsureOrigin},
+			traits::{
+				fungible::MutateHold,
+				tokens::Precision,
+				EnsureOrigin,
+			},
 		},
 		frame_system::pallet_prelude::*,
 		sp_runtime::traits::{Saturating, Zero},
@@ -450,7 +454,8 @@ pub mod pallet {
 
 	/// Where `on_idle` resumes pruning expired tickets: the last ticket it looked at.
 	#[pallet::storage]
-	pub type TicketPruneCursor<T: Config> = StorageValue<_, (T::AccountId, RecordId), OptionQuery>;
+	pub type TicketPruneCursor<T: Config> =
+		StorageValue<_, (T::AccountId, RecordId), OptionQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -651,15 +656,14 @@ pub mod pallet {
 			);
 			assert!(T::MaxScopeRecords::get() > 0, "MaxScopeRecords must be at least 1");
 			assert!(
-				T::MaxScopeRecords::get() <= <runtime_api::ApiMaxScopeRecords as Get<u32>>::get(),
+				T::MaxScopeRecords::get() <=
+					<runtime_api::ApiMaxScopeRecords as Get<u32>>::get(),
 				"MaxScopeRecords must fit the runtime API's view of a grant"
 			);
 		}
 
 		#[cfg(feature = "try-runtime")]
-		fn try_state(
-			_n: BlockNumberFor<T>,
-		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
 		}
 	}
@@ -683,9 +687,9 @@ pub mod pallet {
 			T::RegistrarOrigin::ensure_origin(origin)?;
 			ensure!(!Hospitals::<T>::contains_key(&hospital), Error::<T>::AlreadyHospital);
 			ensure!(
-				!Doctors::<T>::contains_key(&hospital)
-					&& !Patients::<T>::contains_key(&hospital)
-					&& !Self::is_guardian_of_anyone(&hospital),
+				!Doctors::<T>::contains_key(&hospital) &&
+					!Patients::<T>::contains_key(&hospital) &&
+					!Self::is_guardian_of_anyone(&hospital),
 				Error::<T>::RoleConflict
 			);
 			let profile = Self::hospital_profile(name, address, specialities)?;
@@ -768,9 +772,9 @@ pub mod pallet {
 			Self::acting_hospital(&hospital)?;
 			ensure!(!Doctors::<T>::contains_key(&doctor), Error::<T>::AlreadyDoctor);
 			ensure!(
-				!Hospitals::<T>::contains_key(&doctor)
-					&& !Patients::<T>::contains_key(&doctor)
-					&& !Self::is_guardian_of_anyone(&doctor),
+				!Hospitals::<T>::contains_key(&doctor) &&
+					!Patients::<T>::contains_key(&doctor) &&
+					!Self::is_guardian_of_anyone(&doctor),
 				Error::<T>::RoleConflict
 			);
 			let profile = Self::doctor_profile(name, speciality, contact)?;
@@ -1237,9 +1241,9 @@ pub mod pallet {
 			doctor: T::AccountId,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let party = who == doctor
-				|| who == patient
-				|| Patients::<T>::get(&patient).is_some_and(|p| p.is_guardian(&who));
+			let party = who == doctor ||
+				who == patient ||
+				Patients::<T>::get(&patient).is_some_and(|p| p.is_guardian(&who));
 			ensure!(party, Error::<T>::NotEmergencyParty);
 			let now = Self::now();
 			let mut sessions = EmergencySessions::<T>::get(&doctor);
@@ -1294,11 +1298,7 @@ pub mod pallet {
 			let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
 			NextTicketId::<T>::put(next);
 			let reason = basis.reason;
-			Tickets::<T>::insert(
-				&reader,
-				record,
-				TicketInfo { id, reason, opened_at: now, expires_at },
-			);
+			Tickets::<T>::insert(&reader, record, TicketInfo { id, reason, opened_at: now, expires_at });
 			Self::deposit_event(Event::AccessOpened {
 				ticket: id,
 				reader,
@@ -1395,8 +1395,9 @@ pub mod pallet {
 		) -> Result<ReadBasis<T::AccountId, BlockNumberFor<T>>, DenyReason> {
 			let anchor = Records::<T>::get(record).ok_or(DenyReason::UnknownRecord)?;
 			let patient = anchor.patient;
-			let allowed =
-				|patient, reason, until, scanned| Ok(ReadBasis { patient, reason, until, scanned });
+			let allowed = |patient, reason, until, scanned| {
+				Ok(ReadBasis { patient, reason, until, scanned })
+			};
 			if *who == patient {
 				return allowed(patient, AccessReason::Owner, None, 0);
 			}
@@ -1564,9 +1565,8 @@ pub mod pallet {
 					let scope = match g.scope {
 						GrantScope::All => GrantScope::All,
 						GrantScope::Category(c) => GrantScope::Category(c),
-						GrantScope::Records(list) => {
-							GrantScope::Records(BoundedVec::truncate_from(list.into_inner()))
-						},
+						GrantScope::Records(list) =>
+							GrantScope::Records(BoundedVec::truncate_from(list.into_inner())),
 					};
 					(
 						id,
@@ -1619,9 +1619,8 @@ pub mod pallet {
 		/// at.
 		pub(crate) fn prune_expired_tickets(now: BlockNumberFor<T>, max: u32) -> u32 {
 			let mut iter = match TicketPruneCursor::<T>::get() {
-				Some((reader, record)) => {
-					Tickets::<T>::iter_from(Tickets::<T>::hashed_key_for(reader, record))
-				},
+				Some((reader, record)) =>
+					Tickets::<T>::iter_from(Tickets::<T>::hashed_key_for(reader, record)),
 				None => Tickets::<T>::iter(),
 			};
 			let mut examined = 0u32;
@@ -1833,10 +1832,7 @@ pub mod pallet {
 					PatientIds::<T>::get(info.id).as_ref() == Some(&patient),
 					"patient id index out of step"
 				);
-				ensure!(
-					!PendingPatients::<T>::contains_key(&patient),
-					"registered patient pending"
-				);
+				ensure!(!PendingPatients::<T>::contains_key(&patient), "registered patient pending");
 				add_hold(HoldReason::PatientRegistration, &patient, info.deposit);
 				ensure!(
 					info.guardians.windows(2).all(|w| w[0].account < w[1].account),
@@ -1949,10 +1945,7 @@ pub mod pallet {
 			for (doctor, sessions) in EmergencySessions::<T>::iter() {
 				ensure!(Doctors::<T>::contains_key(&doctor), "emergency session of a non-doctor");
 				for s in sessions.iter() {
-					ensure!(
-						s.opened_at < s.expires_at,
-						"emergency session expires before it opens"
-					);
+					ensure!(s.opened_at < s.expires_at, "emergency session expires before it opens");
 				}
 			}
 

@@ -17,12 +17,7 @@ type Block = frame_system::mocking::MockBlock<Test>;
 mod runtime {
 	#[runtime::runtime]
 	#[runtime::derive(
-		RuntimeCall,
-		RuntimeEvent,
-		RuntimeError,
-		RuntimeOrigin,
-		RuntimeTask,
-		RuntimeHoldReason,
+		RuntimeCall, RuntimeEvent, RuntimeError, RuntimeOrigin, RuntimeTask, RuntimeHoldReason,
 		RuntimeFreezeReason
 	)]
 	pub struct Test;

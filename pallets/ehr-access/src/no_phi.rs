@@ -7,7 +7,9 @@
 //! reports it, so a new item cannot be forgotten), of `Event` and of `Call`.
 use crate::mock::Test;
 use polkadot_sdk::frame_support::{
-	__private::metadata_ir::StorageEntryTypeIR, traits::ConstU32, BoundedVec,
+	__private::metadata_ir::StorageEntryTypeIR,
+	traits::ConstU32,
+	BoundedVec,
 };
 use scale_info::{
 	form::PortableForm, meta_type, MetaType, PortableRegistry, Registry, Type, TypeDef,
@@ -59,41 +61,35 @@ fn text_paths(registry: &PortableRegistry, id: u32) -> Vec<Vec<String>> {
 			)
 		};
 		match &ty.type_def {
-			TypeDef::Primitive(TypeDefPrimitive::Str | TypeDefPrimitive::Char) => {
-				out.push(path.clone())
-			},
+			TypeDef::Primitive(TypeDefPrimitive::Str | TypeDefPrimitive::Char) =>
+				out.push(path.clone()),
 			TypeDef::Primitive(_) => {},
-			TypeDef::Sequence(s) => {
+			TypeDef::Sequence(s) =>
 				if is_byte(s.type_param.id) {
 					out.push(path.clone());
 				} else {
 					walk(registry, s.type_param.id, path, on_path, out);
-				}
-			},
+				},
 			// A fixed-size array is a hash or key, not text.
-			TypeDef::Array(a) => {
+			TypeDef::Array(a) =>
 				if !is_byte(a.type_param.id) {
 					walk(registry, a.type_param.id, path, on_path, out);
-				}
-			},
+				},
 			TypeDef::Compact(c) => walk(registry, c.type_param.id, path, on_path, out),
-			TypeDef::Tuple(t) => {
+			TypeDef::Tuple(t) =>
 				for f in &t.fields {
 					walk(registry, f.id, path, on_path, out);
-				}
-			},
-			TypeDef::Composite(c) => {
+				},
+			TypeDef::Composite(c) =>
 				for f in &c.fields {
 					walk(registry, f.ty.id, path, on_path, out);
-				}
-			},
-			TypeDef::Variant(v) => {
+				},
+			TypeDef::Variant(v) =>
 				for variant in &v.variants {
 					for f in &variant.fields {
 						walk(registry, f.ty.id, path, on_path, out);
 					}
-				}
-			},
+				},
 			TypeDef::BitSequence(_) => {},
 		}
 		path.pop();

@@ -187,10 +187,7 @@ fn hospital_profiles_are_checked() {
 		let max = MAX_FIELD as usize;
 		assert_noop!(reg(vec![], vec![], vec![]), Error::<Test>::EmptyName);
 		assert_noop!(reg(vec![b'a'; max + 1], vec![], vec![]), Error::<Test>::ProfileFieldTooLong);
-		assert_noop!(
-			reg(b"a".to_vec(), vec![b'a'; max + 1], vec![]),
-			Error::<Test>::ProfileFieldTooLong
-		);
+		assert_noop!(reg(b"a".to_vec(), vec![b'a'; max + 1], vec![]), Error::<Test>::ProfileFieldTooLong);
 		assert_noop!(
 			reg(b"a".to_vec(), vec![], vec![vec![b'a'; max + 1]]),
 			Error::<Test>::ProfileFieldTooLong
@@ -335,14 +332,8 @@ fn doctor_profiles_are_checked() {
 		};
 		assert_noop!(reg(vec![], vec![], vec![]), Error::<Test>::EmptyName);
 		assert_noop!(reg(vec![b'a'; max + 1], vec![], vec![]), Error::<Test>::ProfileFieldTooLong);
-		assert_noop!(
-			reg(b"a".to_vec(), vec![b'a'; max + 1], vec![]),
-			Error::<Test>::ProfileFieldTooLong
-		);
-		assert_noop!(
-			reg(b"a".to_vec(), vec![], vec![b'a'; max + 1]),
-			Error::<Test>::ProfileFieldTooLong
-		);
+		assert_noop!(reg(b"a".to_vec(), vec![b'a'; max + 1], vec![]), Error::<Test>::ProfileFieldTooLong);
+		assert_noop!(reg(b"a".to_vec(), vec![], vec![b'a'; max + 1]), Error::<Test>::ProfileFieldTooLong);
 		assert_noop!(reg(b"a".to_vec(), vec![0x80], vec![]), Error::<Test>::ProfileNotUtf8);
 		assert_ok!(reg(vec![b'a'; max], vec![b'b'; max], vec![b'c'; max]));
 	});
@@ -771,38 +762,17 @@ fn grants_are_checked() {
 		world();
 		let all = || GrantScope::All;
 		assert_noop!(
-			EhrAccess::grant_access(
-				signed(NOBODY),
-				NOBODY,
-				Grantee::Doctor(D1),
-				all(),
-				Right::Read,
-				None
-			),
+			EhrAccess::grant_access(signed(NOBODY), NOBODY, Grantee::Doctor(D1), all(), Right::Read, None),
 			Error::<Test>::NotAPatient
 		);
 		for who in [P2, D1, H1, NOBODY] {
 			assert_noop!(
-				EhrAccess::grant_access(
-					signed(who),
-					P1,
-					Grantee::Doctor(D1),
-					all(),
-					Right::Read,
-					None
-				),
+				EhrAccess::grant_access(signed(who), P1, Grantee::Doctor(D1), all(), Right::Read, None),
 				Error::<Test>::NotPatientOrGuardian
 			);
 		}
 		assert_noop!(
-			EhrAccess::grant_access(
-				signed(P1),
-				P1,
-				Grantee::Doctor(NOBODY),
-				all(),
-				Right::Read,
-				None
-			),
+			EhrAccess::grant_access(signed(P1), P1, Grantee::Doctor(NOBODY), all(), Right::Read, None),
 			Error::<Test>::UnknownGrantee
 		);
 		assert_noop!(
@@ -810,14 +780,7 @@ fn grants_are_checked() {
 			Error::<Test>::UnknownGrantee
 		);
 		assert_noop!(
-			EhrAccess::grant_access(
-				signed(P1),
-				P1,
-				Grantee::Hospital(D1),
-				all(),
-				Right::Read,
-				None
-			),
+			EhrAccess::grant_access(signed(P1), P1, Grantee::Hospital(D1), all(), Right::Read, None),
 			Error::<Test>::UnknownGrantee
 		);
 		run_to_block(10);
@@ -1097,10 +1060,7 @@ fn record_ids_are_counters_not_content() {
 		let a = record(P1, P1, Category::Condition);
 		let b = record(P1, P1, Category::Condition);
 		assert_eq!((a, b), (0, 1));
-		assert_eq!(
-			Records::<Test>::get(a).unwrap().commitment,
-			Records::<Test>::get(b).unwrap().commitment
-		);
+		assert_eq!(Records::<Test>::get(a).unwrap().commitment, Records::<Test>::get(b).unwrap().commitment);
 	});
 }
 
@@ -1111,14 +1071,7 @@ fn an_amendment_is_a_new_record_naming_the_old_one() {
 		let old = record(P1, P1, Category::Condition);
 		let theirs = record(P2, P2, Category::Condition);
 		let other_kind = record(P1, P1, Category::Coverage);
-		assert_ok!(EhrAccess::add_record(
-			signed(P1),
-			P1,
-			Category::Condition,
-			[8; 32],
-			1,
-			Some(old)
-		));
+		assert_ok!(EhrAccess::add_record(signed(P1), P1, Category::Condition, [8; 32], 1, Some(old)));
 		let new = NextRecordId::<Test>::get() - 1;
 		assert_eq!(Records::<Test>::get(new).unwrap().supersedes, Some(old));
 		assert_eq!(Records::<Test>::get(old).unwrap().commitment, C, "the old record is unchanged");
@@ -1393,8 +1346,7 @@ fn tickets_expire_by_themselves() {
 fn tickets_per_reader_are_bounded() {
 	test(|| {
 		world();
-		let ids: Vec<RecordId> =
-			(0..=MAX_TICKETS).map(|_| record(P1, P1, Category::Condition)).collect();
+		let ids: Vec<RecordId> = (0..=MAX_TICKETS).map(|_| record(P1, P1, Category::Condition)).collect();
 		for r in &ids[..MAX_TICKETS as usize] {
 			assert_ok!(EhrAccess::open_access(signed(P1), *r));
 		}
@@ -1466,14 +1418,7 @@ fn exhausted_counters_fail_cleanly() {
 		);
 		NextGrantId::<Test>::put(u64::MAX);
 		assert_noop!(
-			EhrAccess::grant_access(
-				signed(P1),
-				P1,
-				Grantee::Doctor(D1),
-				GrantScope::All,
-				Right::Read,
-				None
-			),
+			EhrAccess::grant_access(signed(P1), P1, Grantee::Doctor(D1), GrantScope::All, Right::Read, None),
 			Error::<Test>::Overflow
 		);
 		NextTicketId::<Test>::put(u64::MAX);
@@ -1574,9 +1519,7 @@ fn patient_records_are_paged_in_id_order() {
 				record(P2, P2, Category::Condition);
 			}
 		}
-		let ids = |page: Vec<(RecordId, AnchorOf<Test>)>| {
-			page.into_iter().map(|(id, _)| id).collect::<Vec<_>>()
-		};
+		let ids = |page: Vec<(RecordId, AnchorOf<Test>)>| page.into_iter().map(|(id, _)| id).collect::<Vec<_>>();
 		assert_eq!(ids(EhrAccess::patient_records(&P1, None, 100)), mine);
 		assert_eq!(ids(EhrAccess::patient_records(&P1, None, 2)), mine[..2]);
 		assert_eq!(ids(EhrAccess::patient_records(&P1, Some(mine[1]), 2)), mine[2..4]);
@@ -1601,8 +1544,7 @@ fn patient_grants_are_paged_in_id_order() {
 		grant(P2, P2, Grantee::Doctor(D1), GrantScope::All, Right::Read, None);
 		let b = grant(P1, P1, Grantee::Hospital(H2), records(&[r]), Right::ReadWrite, Some(9));
 		let c = grant(P1, P1, Grantee::Doctor(D3), GrantScope::All, Right::Read, None);
-		let ids =
-			|p: &[(GrantId, ApiGrantOf<Test>)]| p.iter().map(|(id, _)| *id).collect::<Vec<_>>();
+		let ids = |p: &[(GrantId, ApiGrantOf<Test>)]| p.iter().map(|(id, _)| *id).collect::<Vec<_>>();
 		assert_eq!(ids(&EhrAccess::patient_grants(&P1, None, 10)), vec![a, b, c]);
 		assert_eq!(ids(&EhrAccess::patient_grants(&P1, Some(a), 1)), vec![b]);
 		assert_eq!(ids(&EhrAccess::patient_grants(&P1, Some(b), 10)), vec![c]);
@@ -1692,55 +1634,28 @@ fn try_state_catches_broken_invariants() {
 
 		type Breakage = (&'static str, Box<dyn Fn()>);
 		let breakages: Vec<Breakage> = vec![
-			(
-				"doctor count",
-				Box::new(move || {
-					Hospitals::<Test>::mutate(H1, |h| h.as_mut().unwrap().doctors = 7)
-				}),
-			),
+			("doctor count", Box::new(move || Hospitals::<Test>::mutate(H1, |h| h.as_mut().unwrap().doctors = 7))),
 			("anchor of unknown patient", Box::new(move || Patients::<Test>::remove(P1))),
-			(
-				"record count",
-				Box::new(move || Patients::<Test>::mutate(P1, |p| p.as_mut().unwrap().records = 0)),
-			),
-			(
-				"grant list",
-				Box::new(move || {
-					Patients::<Test>::mutate(P1, |p| p.as_mut().unwrap().grants.clear())
-				}),
-			),
+			("record count", Box::new(move || Patients::<Test>::mutate(P1, |p| p.as_mut().unwrap().records = 0))),
+			("grant list", Box::new(move || Patients::<Test>::mutate(P1, |p| p.as_mut().unwrap().grants.clear()))),
 			("ticket count", Box::new(move || TicketCount::<Test>::insert(P1, 2))),
 			("guardian index", Box::new(move || Guardianships::<Test>::insert(G1, P1, ()))),
-			(
-				"role conflict",
-				Box::new(move || {
-					Hospitals::<Test>::insert(D1, Hospitals::<Test>::get(H1).unwrap())
-				}),
-			),
-			(
-				"unsorted guardians",
-				Box::new(move || {
-					Patients::<Test>::mutate(P2, |p| {
-						let p = p.as_mut().unwrap();
-						p.guardians = BoundedVec::truncate_from(vec![
-							GuardianEntry { account: G2, deposit: 0 },
-							GuardianEntry { account: G1, deposit: 0 },
-						]);
-					});
-					Guardianships::<Test>::insert(G1, P2, ());
-					Guardianships::<Test>::insert(G2, P2, ());
-				}),
-			),
-			(
-				"deposit",
-				Box::new(move || {
-					Patients::<Test>::mutate(P2, |p| p.as_mut().unwrap().deposit = 1);
-				}),
-			),
-			(
-				"anchor id",
-				Box::new(move || Records::<Test>::mutate(r, |a| a.as_mut().unwrap().id = 5)),
-			),
+			("role conflict", Box::new(move || Hospitals::<Test>::insert(D1, Hospitals::<Test>::get(H1).unwrap()))),
+			("unsorted guardians", Box::new(move || {
+				Patients::<Test>::mutate(P2, |p| {
+					let p = p.as_mut().unwrap();
+					p.guardians = BoundedVec::truncate_from(vec![
+						GuardianEntry { account: G2, deposit: 0 },
+						GuardianEntry { account: G1, deposit: 0 },
+					]);
+				});
+				Guardianships::<Test>::insert(G1, P2, ());
+				Guardianships::<Test>::insert(G2, P2, ());
+			})),
+			("deposit", Box::new(move || {
+				Patients::<Test>::mutate(P2, |p| p.as_mut().unwrap().deposit = 1);
+			})),
+			("anchor id", Box::new(move || Records::<Test>::mutate(r, |a| a.as_mut().unwrap().id = 5))),
 		];
 		for (what, breakage) in breakages {
 			polkadot_sdk::frame_support::storage::with_transaction(|| {
@@ -1768,6 +1683,10 @@ fn every_error_has_a_test() {
 	assert!(errors.variants.len() >= 40);
 	for variant in &errors.variants {
 		let needle = format!("Error::<Test>::{}", variant.name);
-		assert!(source.matches(&needle).count() >= 1, "no test names {}", variant.name);
+		assert!(
+			source.matches(&needle).count() >= 1,
+			"no test names {}",
+			variant.name
+		);
 	}
 }

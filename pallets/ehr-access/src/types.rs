@@ -129,16 +129,7 @@ impl Category {
 
 /// Whether a hospital or a doctor may act.
 #[derive(
-	Clone,
-	Copy,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Eq,
-	PartialEq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub enum Status {
 	/// May act.
@@ -207,7 +198,9 @@ pub struct DoctorInfo<AccountId, Balance, BlockNumber, S: Get<u32>> {
 }
 
 /// A guardian of a patient and the deposit the patient placed for naming them.
-#[derive(Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen)]
+#[derive(
+	Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+)]
 pub struct GuardianEntry<AccountId, Balance> {
 	/// The guardian's account.
 	pub account: AccountId,
@@ -299,9 +292,8 @@ impl<R: Get<u32>> GrantScope<R> {
 		match self {
 			GrantScope::All => true,
 			GrantScope::Category(c) => *c == category,
-			GrantScope::Records(list) => {
-				supersedes.map(|s| list.binary_search(&s).is_ok()).unwrap_or(false)
-			},
+			GrantScope::Records(list) =>
+				supersedes.map(|s| list.binary_search(&s).is_ok()).unwrap_or(false),
 		}
 	}
 
@@ -316,16 +308,7 @@ impl<R: Get<u32>> GrantScope<R> {
 
 /// What a consent grant allows.
 #[derive(
-	Clone,
-	Copy,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Eq,
-	PartialEq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub enum Right {
 	/// Open the covered records.
@@ -369,16 +352,7 @@ impl<AccountId, Balance, BlockNumber: PartialOrd, R: Get<u32>>
 /// Where the shamir-archive pallet keeps a record's dispersed pieces: its archive entry, the
 /// threshold `k` of `n`, and the root of the per-custodian commitments.
 #[derive(
-	Clone,
-	Copy,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Eq,
-	PartialEq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub struct ArchiveRef {
 	/// The archive entry in the shamir-archive pallet.
@@ -428,16 +402,7 @@ pub struct Anchor<AccountId, Balance, BlockNumber> {
 
 /// The bounded reason a doctor gives for opening emergency (break-glass) access.
 #[derive(
-	Clone,
-	Copy,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Eq,
-	PartialEq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub enum EmergencyReason {
 	/// The patient is unconscious.
@@ -472,16 +437,7 @@ pub struct EmergencySession<AccountId, BlockNumber> {
 
 /// Why an access (a read, or the addition of a record) is allowed.
 #[derive(
-	Clone,
-	Copy,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Eq,
-	PartialEq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub enum AccessReason {
 	/// The reader is the patient.
@@ -506,16 +462,7 @@ pub enum AccessReason {
 
 /// Why an access is refused.
 #[derive(
-	Clone,
-	Copy,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Eq,
-	PartialEq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub enum DenyReason {
 	/// No such record.
@@ -538,16 +485,7 @@ pub enum DenyReason {
 
 /// The answer of [`crate::Pallet::can_access`] and of the `EhrAccessApi` runtime API.
 #[derive(
-	Clone,
-	Copy,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Eq,
-	PartialEq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub enum AccessDecision {
 	/// Allowed, and why.
