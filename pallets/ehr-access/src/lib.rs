@@ -222,8 +222,15 @@ pub type TicketOf<T> = Ticket<AccountIdOf<T>, BlockNumberFor<T>>;
 /// only checks that the record exists, that its slot is still empty and that `1 <= k <= n`.
 /// There is no extrinsic for it: only runtime code can call it.
 pub trait ArchiveSlot {
+	/// The account type of the runtime.
+	type AccountId;
 	/// The commitment of `record`, if it exists.
 	fn commitment(record: RecordId) -> Option<Commitment>;
+	/// The patient and the author of `record`, if it exists: who may archive it.
+	fn patient_and_author(record: RecordId) -> Option<(Self::AccountId, Self::AccountId)>;
+	/// Whether `who` is a guardian named by `patient`: who, besides the patient, may have a
+	/// record erased.
+	fn is_guardian(patient: &Self::AccountId, who: &Self::AccountId) -> bool;
 	/// Fill the archive slot of `record`, once. Emits [`Event::ArchiveAttached`].
 	fn attach_archive(record: RecordId, archive: ArchiveRef) -> DispatchResult;
 }
@@ -1962,8 +1969,18 @@ pub mod pallet {
 	}
 
 	impl<T: Config> ArchiveSlot for Pallet<T> {
+		type AccountId = T::AccountId;
+
 		fn commitment(record: RecordId) -> Option<Commitment> {
 			Records::<T>::get(record).map(|a| a.commitment)
+		}
+
+		fn patient_and_author(record: RecordId) -> Option<(T::AccountId, T::AccountId)> {
+			Records::<T>::get(record).map(|a| (a.patient, a.author))
+		}
+
+		fn is_guardian(patient: &T::AccountId, who: &T::AccountId) -> bool {
+			Guardianships::<T>::contains_key(who, patient)
 		}
 
 		fn attach_archive(record: RecordId, archive: ArchiveRef) -> DispatchResult {

@@ -1464,6 +1464,20 @@ fn the_archive_slot_is_filled_once_by_runtime_code() {
 	});
 }
 
+#[test]
+fn the_archive_slot_names_who_may_archive_and_erase() {
+	test(|| {
+		world();
+		guardian(P1, G1);
+		let r = record(P1, P1, Category::Condition);
+		assert_eq!(<EhrAccess as ArchiveSlot>::patient_and_author(r), Some((P1, P1)));
+		assert_eq!(<EhrAccess as ArchiveSlot>::patient_and_author(99), None);
+		assert!(<EhrAccess as ArchiveSlot>::is_guardian(&P1, &G1));
+		assert!(!<EhrAccess as ArchiveSlot>::is_guardian(&G1, &P1));
+		assert!(!<EhrAccess as ArchiveSlot>::is_guardian(&P2, &G1));
+	});
+}
+
 // ---------------------------------------------------------------- runtime API
 
 #[test]

@@ -1,17 +1,82 @@
 //! # Shamir archive pallet
 //!
 //! The on-chain half of ehr-chain's record archive. A record's payload never touches the chain:
-//! the client encrypts it, erasure-codes the ciphertext and Shamir-shares the key, and each of
-//! `n` **custodian** nodes keeps one piece. This pallet keeps the public facts that let anyone
-//! find and check those pieces: who the custodians are, where they listen, and which X25519 key
-//! readers encrypt their requests to.
+//! the client encrypts it, erasure-codes the ciphertext and Shamir-shares the key
+//! (`ehr-archive-codec`), and each of `n` **custodian** nodes keeps one piece (a fragment and a
+//! key share); any `k` of them rebuild the record. This pallet keeps the public facts that let
+//! anyone find and check those pieces: who the custodians are, where they listen and with which
+//! keys, and for each record its [`ArchiveEntry`] (codec parameters, piece commitments, and which
+//! custodian keeps which piece).
 //!
-//! No personal health information is stored here: a custodian is an account, a network endpoint
-//! and a public key.
+//! ## No PHI on chain
+//!
+//! Nothing here can carry personal health information: a custodian is an account, an endpoint
+//! and public keys; an archive entry is hashes, sizes and accounts. The unit test
+//! `no_phi::no_free_text_reachable_from_archive_data` walks the metadata of every storage item,
+//! event and call to keep it so.
+//!
+//! ## Custodians
+//!
+//! The registrar (`RegistrarOrigin`) registers, suspends, reinstates and removes custodians. A
+//! custodian rotates its own endpoint and keys with [`Pallet::update_custodian`] (allowed while
+//! suspended, since a leaked key is a reason to be suspended). Only active custodians take new
+//! pieces; the pieces of a suspended or removed custodian may be repaired onto another one.
+//!
+//! ## Anchoring
+//!
+//! The client encodes the record with a random [`ArchiveId`], sends piece `i` to custodian `i`,
+//! which checks it against the commitments and returns a signed [`CustodyReceipt`]; the client
+//! adds the record in ehr-access with the codec root as its commitment, then calls
+//! [`Pallet::anchor_archive`]. The chain checks that the caller is the record's patient or
+//! author, that the root recomputed from the submitted commitments and archive id equals the
+//! anchor's commitment, that the layout is valid, that the custodians are distinct, registered
+//! and active, and every receipt given; then it fills ehr-access's archive slot.
+//!
+//! **At least `k` receipts, not all `n`.** Pieces given without a receipt are stored as
+//! [`PieceState::Missing`] and the entry as [`EntryState::Degraded`]. With `k` verified pieces
+//! the record can already be rebuilt, so refusing the anchor would only leave the record with
+//! no archive at all because one custodian was slow or offline; the degraded state is public
+//! (events, runtime API) and [`Pallet::repair_piece`] restores full redundancy. Fewer than `k`
+//! receipts fail: such an entry could not be rebuilt.
+//!
+//! The state follows receipts only. A custodian's suspension or removal does not rewrite the
+//! entries it serves (that would mean scanning every entry); its pieces are simply repairable,
+//! and readers see its status through the runtime API.
+//!
+//! ## Repair
+//!
+//! [`Pallet::repair_piece`] moves a missing piece, or the piece of a suspended or removed
+//! custodian, to an active custodian not holding another piece of the record, against that
+//! custodian's receipt over the same piece hash (the repairer regenerates the identical piece
+//! from `k` others, so the commitments do not change). **Anyone may call it**: the receipt is
+//! the proof that the new custodian checked and keeps the committed piece, the move can only
+//! replace a piece that is missing or whose custodian is out of service, and nothing else
+//! changes; custodians' own repair daemons need no role in ehr-access. A late receipt from the
+//! original custodian of a missing piece is accepted the same way.
+//!
+//! ## Erasure
+//!
+//! [`Pallet::erase`]: the patient or one of their guardians marks the entry
+//! [`EntryState::Erased`]; [`Event::ArchiveErased`] lists every custodian that must delete its
+//! piece (with the key shares gone, the ciphertext is unreadable: crypto-shredding). Nothing
+//! else is possible on an erased entry, and its archive id stays taken.
 //!
 //! ## Calls
-//! - [`Pallet::register_custodian`]: the registrar admits a custodian node.
-//! - [`Pallet::set_custodian_status`]: the registrar suspends or reinstates a custodian.
+//!
+//! | index | call | origin |
+//! |---|---|---|
+//! | 0 | [`Pallet::register_custodian`] | registrar |
+//! | 1 | [`Pallet::set_custodian_status`] | registrar |
+//! | 2 | [`Pallet::remove_custodian`] | registrar |
+//! | 3 | [`Pallet::update_custodian`] | the custodian |
+//! | 4 | [`Pallet::anchor_archive`] | the record's patient or author |
+//! | 5 | [`Pallet::repair_piece`] | anyone, with the new custodian's receipt |
+//! | 6 | [`Pallet::erase`] | the record's patient or a guardian |
+//!
+//! ## Runtime API
+//!
+//! [`runtime_api::ShamirArchiveApi`]: `archive`, `archive_of`, `custodian`, `custodians`,
+//! `receipt_payload`.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -23,73 +88,93 @@ mod benchmarking;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
+mod model;
+#[cfg(test)]
+mod no_phi;
+#[cfg(test)]
 mod tests;
+
+pub mod runtime_api;
+pub mod types;
 pub mod weights;
+
+pub use runtime_api::MAX_PAGE_LEN;
+pub use types::*;
 pub use weights::WeightInfo;
+
+use pallet_ehr_access::ArchiveSlot;
+use polkadot_sdk::frame_system::pallet_prelude::BlockNumberFor;
+
+/// A stored custodian in a runtime.
+pub type CustodianOf<T> = Custodian<BlockNumberFor<T>, <T as Config>::MaxEndpointLen>;
+/// A stored archive entry in a runtime.
+pub type ArchiveEntryOf<T> = ArchiveEntry<
+	<T as polkadot_sdk::frame_system::Config>::AccountId,
+	BlockNumberFor<T>,
+	<T as Config>::MaxPieces,
+>;
+/// A custodian as the runtime API shows it.
+pub type ApiCustodianOf<T> = Custodian<BlockNumberFor<T>, runtime_api::ApiMaxEndpointLen>;
+/// An archive entry as the runtime API shows it.
+pub type ApiArchiveEntryOf<T> = ArchiveEntry<
+	<T as polkadot_sdk::frame_system::Config>::AccountId,
+	BlockNumberFor<T>,
+	runtime_api::ApiMaxPieces,
+>;
+/// A custody receipt message in a runtime.
+pub type CustodyReceiptOf<T> = CustodyReceipt<
+	<T as polkadot_sdk::frame_system::Config>::AccountId,
+	<T as polkadot_sdk::frame_system::Config>::Hash,
+>;
+
+/// What the benchmarks need from the records pallet: a record with a given commitment, and a
+/// guardian (the runtime uses `pallet_ehr_access::Pallet<Runtime>`).
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// A new record of `patient` whose anchor commits to `commitment`.
+	fn record(
+		patient: &AccountId,
+		commitment: [u8; 32],
+	) -> Result<RecordId, polkadot_sdk::sp_runtime::DispatchError>;
+	/// Make `guardian` a guardian of `patient`.
+	fn guardian(
+		patient: &AccountId,
+		guardian: &AccountId,
+	) -> Result<(), polkadot_sdk::sp_runtime::DispatchError>;
+}
 
 #[polkadot_sdk::frame_support::pallet]
 pub mod pallet {
-	use super::WeightInfo;
+	use super::*;
 	use alloc::vec::Vec;
-	use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+	use pallet_ehr_access::ArchiveRef;
 	use polkadot_sdk::{
 		frame_support::{pallet_prelude::*, traits::EnsureOrigin},
 		frame_system::pallet_prelude::*,
+		sp_core::sr25519,
+		sp_runtime::traits::Zero,
 	};
-	use scale_info::TypeInfo;
-
-	/// Whether a custodian may take new pieces and serve reads.
-	#[derive(
-		Clone,
-		Copy,
-		Encode,
-		Decode,
-		DecodeWithMemTracking,
-		Eq,
-		PartialEq,
-		Debug,
-		TypeInfo,
-		MaxEncodedLen,
-	)]
-	pub enum CustodianStatus {
-		/// Takes pieces and serves reads.
-		Active,
-		/// Barred by the registrar: clients must not send it pieces, and its pieces are due for
-		/// repair onto another custodian.
-		Suspended,
-	}
-
-	/// A registered custodian node.
-	#[derive(
-		Clone, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
-	)]
-	#[scale_info(skip_type_params(MaxEndpointLen))]
-	pub struct Custodian<BlockNumber, MaxEndpointLen: Get<u32>> {
-		/// Where the custody service answers, e.g. `ws://10.0.0.5:9944` (UTF-8).
-		pub endpoint: BoundedVec<u8, MaxEndpointLen>,
-		/// The X25519 public key that custody answers are encrypted with.
-		pub x25519_public: [u8; 32],
-		/// Whether the custodian is active.
-		pub status: CustodianStatus,
-		/// The block it was registered at.
-		pub registered_at: BlockNumber,
-	}
-
-	/// The stored form of a custodian in this runtime.
-	pub type CustodianOf<T> = Custodian<BlockNumberFor<T>, <T as Config>::MaxEndpointLen>;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
 	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
-		/// Who admits and suspends custodians (root, or a council, in a real deployment).
+		/// Who registers, suspends and removes custodians (root, or a council).
 		type RegistrarOrigin: EnsureOrigin<Self::RuntimeOrigin>;
-		/// Longest custody endpoint, in bytes.
+		/// The records pallet (ehr-access): anchors, their parties and their archive slots.
+		type Records: ArchiveSlot<AccountId = Self::AccountId>;
+		/// Longest custody endpoint, in bytes (at most [`runtime_api::ApiMaxEndpointLen`]).
 		#[pallet::constant]
 		type MaxEndpointLen: Get<u32>;
+		/// Most pieces (`n`) of one record, at most 255 (the codec's limit).
+		#[pallet::constant]
+		type MaxPieces: Get<u32>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
+		/// Sets up records and guardians for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// Custodian nodes by their account.
@@ -101,13 +186,51 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type CustodianCount<T: Config> = StorageValue<_, u32, ValueQuery>;
 
+	/// Archive entries, by the ehr-access record they archive.
+	#[pallet::storage]
+	pub type Archives<T: Config> =
+		StorageMap<_, Twox64Concat, RecordId, ArchiveEntryOf<T>, OptionQuery>;
+
+	/// The record of each archive id ever anchored, erased ones included: an archive id is
+	/// anchored once, so a custodian can find the one record its piece belongs to.
+	#[pallet::storage]
+	pub type ArchiveIds<T: Config> = StorageMap<_, Identity, ArchiveId, RecordId, OptionQuery>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// A custodian node was admitted.
-		CustodianRegistered { custodian: T::AccountId, endpoint: BoundedVec<u8, T::MaxEndpointLen> },
+		CustodianRegistered { custodian: T::AccountId },
 		/// A custodian was suspended or reinstated.
-		CustodianStatusChanged { custodian: T::AccountId, status: CustodianStatus },
+		CustodianStatusChanged { custodian: T::AccountId, status: Status },
+		/// A custodian was removed; its pieces are due for repair.
+		CustodianRemoved { custodian: T::AccountId },
+		/// A custodian replaced its endpoint and keys.
+		CustodianUpdated { custodian: T::AccountId },
+		/// A record's archive was anchored with `held` of its `n` pieces receipted.
+		ArchiveAnchored {
+			record: RecordId,
+			archive_id: ArchiveId,
+			k: u8,
+			n: u8,
+			held: u8,
+			state: EntryState,
+		},
+		/// Piece `index` of `record` moved from custodian `from` to `to`, who proved it keeps it.
+		PieceRepaired {
+			record: RecordId,
+			index: u8,
+			from: T::AccountId,
+			to: T::AccountId,
+			state: EntryState,
+		},
+		/// The patient or a guardian (`by`) had the record erased: `custodians` must delete
+		/// their pieces.
+		ArchiveErased {
+			record: RecordId,
+			by: T::AccountId,
+			custodians: BoundedVec<T::AccountId, T::MaxPieces>,
+		},
 	}
 
 	#[pallet::error]
@@ -116,69 +239,61 @@ pub mod pallet {
 		AlreadyCustodian,
 		/// The account is not a custodian.
 		UnknownCustodian,
-		/// The endpoint is empty or longer than `MaxEndpointLen`.
+		/// The endpoint is empty, longer than `MaxEndpointLen`, or not UTF-8.
 		BadEndpoint,
 		/// The custodian already has that status.
 		StatusUnchanged,
-	}
-
-	#[pallet::call]
-	impl<T: Config> Pallet<T> {
-		/// Admit `custodian` as a custody node that listens on `endpoint` and encrypts its
-		/// answers with `x25519_public`.
-		///
-		/// Origin: `RegistrarOrigin`. Emits `CustodianRegistered`.
-		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::register_custodian())]
-		pub fn register_custodian(
-			origin: OriginFor<T>,
-			custodian: T::AccountId,
-			endpoint: Vec<u8>,
-			x25519_public: [u8; 32],
-		) -> DispatchResult {
-			T::RegistrarOrigin::ensure_origin(origin)?;
-			ensure!(!Custodians::<T>::contains_key(&custodian), Error::<T>::AlreadyCustodian);
-			ensure!(!endpoint.is_empty(), Error::<T>::BadEndpoint);
-			let endpoint: BoundedVec<u8, T::MaxEndpointLen> =
-				endpoint.try_into().map_err(|_| Error::<T>::BadEndpoint)?;
-			Custodians::<T>::insert(
-				&custodian,
-				Custodian {
-					endpoint: endpoint.clone(),
-					x25519_public,
-					status: CustodianStatus::Active,
-					registered_at: polkadot_sdk::frame_system::Pallet::<T>::block_number(),
-				},
-			);
-			CustodianCount::<T>::mutate(|count| *count = count.saturating_add(1));
-			Self::deposit_event(Event::CustodianRegistered { custodian, endpoint });
-			Ok(())
-		}
-
-		/// Suspend or reinstate `custodian`.
-		///
-		/// Origin: `RegistrarOrigin`. Emits `CustodianStatusChanged`.
-		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::set_custodian_status())]
-		pub fn set_custodian_status(
-			origin: OriginFor<T>,
-			custodian: T::AccountId,
-			status: CustodianStatus,
-		) -> DispatchResult {
-			T::RegistrarOrigin::ensure_origin(origin)?;
-			Custodians::<T>::try_mutate(&custodian, |entry| -> DispatchResult {
-				let entry = entry.as_mut().ok_or(Error::<T>::UnknownCustodian)?;
-				ensure!(entry.status != status, Error::<T>::StatusUnchanged);
-				entry.status = status;
-				Ok(())
-			})?;
-			Self::deposit_event(Event::CustodianStatusChanged { custodian, status });
-			Ok(())
-		}
+		/// No such record in ehr-access.
+		UnknownRecord,
+		/// Only the record's patient or author may anchor its archive.
+		NotRecordParty,
+		/// The record already has an archive entry.
+		AlreadyArchived,
+		/// The archive id is already anchored for a record.
+		ArchiveIdInUse,
+		/// The codec version is not supported.
+		UnsupportedVersion,
+		/// The codec layout is invalid (`1 <= k <= n`, segment size, payload length).
+		InvalidLayout,
+		/// The piece hashes, custodians and receipts are not all `n` long.
+		LengthMismatch,
+		/// The root of the submitted commitments and archive id is not the record's commitment.
+		RootMismatch,
+		/// A custodian is listed for two pieces.
+		DuplicateCustodian,
+		/// The custodian is suspended.
+		CustodianNotActive,
+		/// A custody receipt is not the custodian's signature over its receipt message.
+		BadReceipt,
+		/// Fewer than `k` receipts were given: the record could not be rebuilt.
+		TooFewReceipts,
+		/// The record has no archive entry.
+		NoArchive,
+		/// The archive entry is erased.
+		ArchiveErased,
+		/// The record has no piece at that index.
+		BadPieceIndex,
+		/// The piece is held by an active custodian, so it needs no repair.
+		PieceNotRepairable,
+		/// The new custodian already keeps another piece of the record.
+		AlreadyHoldsPiece,
+		/// Only the record's patient or a guardian may erase it.
+		NotPatientOrGuardian,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(
+				(1..=u32::from(ehr_archive_codec::MAX_PIECES)).contains(&T::MaxPieces::get()),
+				"MaxPieces must be within 1..=255"
+			);
+			assert!(
+				T::MaxEndpointLen::get() <= <runtime_api::ApiMaxEndpointLen as Get<u32>>::get(),
+				"MaxEndpointLen must fit the runtime API's view of a custodian"
+			);
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(
 			_n: BlockNumberFor<T>,
@@ -187,8 +302,372 @@ pub mod pallet {
 		}
 	}
 
+	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// The count matches the map, and no endpoint is empty.
+		/// Admit `custodian` as a custody node that listens on `endpoint` (non-empty UTF-8 of
+		/// at most `MaxEndpointLen` bytes), takes requests encrypted to `x25519_public` and signs
+		/// receipts with `receipt_key`.
+		///
+		/// Origin: `RegistrarOrigin`. Emits [`Event::CustodianRegistered`].
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_custodian())]
+		pub fn register_custodian(
+			origin: OriginFor<T>,
+			custodian: T::AccountId,
+			endpoint: Vec<u8>,
+			x25519_public: [u8; 32],
+			receipt_key: sr25519::Public,
+		) -> DispatchResult {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			ensure!(!Custodians::<T>::contains_key(&custodian), Error::<T>::AlreadyCustodian);
+			let endpoint = Self::endpoint(endpoint)?;
+			Custodians::<T>::insert(
+				&custodian,
+				Custodian {
+					endpoint,
+					x25519_public,
+					receipt_key,
+					status: Status::Active,
+					registered_at: polkadot_sdk::frame_system::Pallet::<T>::block_number(),
+				},
+			);
+			CustodianCount::<T>::mutate(|count| *count = count.saturating_add(1));
+			Self::deposit_event(Event::CustodianRegistered { custodian });
+			Ok(())
+		}
+
+		/// Suspend or reinstate `custodian`.
+		///
+		/// Origin: `RegistrarOrigin`. Emits [`Event::CustodianStatusChanged`].
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::set_custodian_status())]
+		pub fn set_custodian_status(
+			origin: OriginFor<T>,
+			custodian: T::AccountId,
+			status: Status,
+		) -> DispatchResult {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			Self::mutate_custodian(&custodian, |info| {
+				ensure!(info.status != status, Error::<T>::StatusUnchanged);
+				info.status = status;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::CustodianStatusChanged { custodian, status });
+			Ok(())
+		}
+
+		/// Remove `custodian`. Entries that list it keep doing so until its pieces are
+		/// repaired onto other custodians.
+		///
+		/// Origin: `RegistrarOrigin`. Emits [`Event::CustodianRemoved`].
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::remove_custodian())]
+		pub fn remove_custodian(origin: OriginFor<T>, custodian: T::AccountId) -> DispatchResult {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			Custodians::<T>::take(&custodian).ok_or(Error::<T>::UnknownCustodian)?;
+			CustodianCount::<T>::mutate(|count| *count = count.saturating_sub(1));
+			Self::deposit_event(Event::CustodianRemoved { custodian });
+			Ok(())
+		}
+
+		/// Replace the caller's endpoint, X25519 key and receipt key (key rotation). Receipts
+		/// already checked stay valid; new ones must be signed with the new key.
+		///
+		/// Origin: a custodian, active or suspended. Emits [`Event::CustodianUpdated`].
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::update_custodian())]
+		pub fn update_custodian(
+			origin: OriginFor<T>,
+			endpoint: Vec<u8>,
+			x25519_public: [u8; 32],
+			receipt_key: sr25519::Public,
+		) -> DispatchResult {
+			let custodian = ensure_signed(origin)?;
+			let endpoint = Self::endpoint(endpoint)?;
+			Self::mutate_custodian(&custodian, |info| {
+				info.endpoint = endpoint;
+				info.x25519_public = x25519_public;
+				info.receipt_key = receipt_key;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::CustodianUpdated { custodian });
+			Ok(())
+		}
+
+		/// Anchor the archive of `record`: the codec `header` and `piece_hashes` it was encoded
+		/// with under `archive_id`, the custodian of each piece, and each custodian's receipt
+		/// (`None`: none yet, the piece is missing). At least `k` receipts are needed; see the
+		/// pallet docs for the checks.
+		///
+		/// Origin: the record's patient or author. Fills the record's archive slot in ehr-access.
+		/// Emits [`Event::ArchiveAnchored`].
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::anchor_archive(piece_hashes.len() as u32))]
+		pub fn anchor_archive(
+			origin: OriginFor<T>,
+			record: RecordId,
+			archive_id: ArchiveId,
+			header: CommitmentsHeader,
+			piece_hashes: BoundedVec<PieceHash, T::MaxPieces>,
+			custodians: BoundedVec<T::AccountId, T::MaxPieces>,
+			receipts: BoundedVec<Option<sr25519::Signature>, T::MaxPieces>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let (patient, author) =
+				T::Records::patient_and_author(record).ok_or(Error::<T>::UnknownRecord)?;
+			ensure!(who == patient || who == author, Error::<T>::NotRecordParty);
+			ensure!(!Archives::<T>::contains_key(record), Error::<T>::AlreadyArchived);
+			ensure!(!ArchiveIds::<T>::contains_key(archive_id), Error::<T>::ArchiveIdInUse);
+			ensure!(header.version == ehr_archive_codec::VERSION, Error::<T>::UnsupportedVersion);
+			let k = header.threshold;
+			let layout = ehr_archive_codec::Layout::new(
+				header.payload_len,
+				header.segment_size,
+				k,
+				piece_hashes.len(),
+			)
+			.map_err(|_| Error::<T>::InvalidLayout)?;
+			let n = layout.n();
+			ensure!(
+				custodians.len() == piece_hashes.len() && receipts.len() == piece_hashes.len(),
+				Error::<T>::LengthMismatch
+			);
+			let commitments = ehr_archive_codec::Commitments {
+				version: ehr_archive_codec::Version::V1,
+				threshold: k,
+				payload_len: header.payload_len,
+				segment_size: header.segment_size,
+				piece_hashes: piece_hashes.to_vec(),
+			};
+			let root = commitments.root(&archive_id);
+			ensure!(T::Records::commitment(record) == Some(root), Error::<T>::RootMismatch);
+			let mut sorted = custodians.to_vec();
+			sorted.sort();
+			ensure!(sorted.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateCustodian);
+
+			let genesis = Self::genesis_hash();
+			let mut pieces = Vec::with_capacity(piece_hashes.len());
+			let mut held = 0u8;
+			for (index, ((custodian, hash), receipt)) in
+				custodians.into_iter().zip(piece_hashes).zip(receipts).enumerate()
+			{
+				let info = Self::active_custodian(&custodian)?;
+				let state = match receipt {
+					Some(signature) => {
+						// `index < n <= 255`, as the layout checked.
+						let message = CustodyReceipt::new(
+							genesis,
+							patient.clone(),
+							archive_id,
+							index as u8,
+							hash,
+							custodian.clone(),
+						);
+						ensure!(
+							message.verify(&signature, &info.receipt_key),
+							Error::<T>::BadReceipt
+						);
+						held = held.saturating_add(1);
+						PieceState::Held
+					},
+					None => PieceState::Missing,
+				};
+				pieces.push(PieceInfo { custodian, hash, state });
+			}
+			ensure!(held >= k, Error::<T>::TooFewReceipts);
+
+			let entry = ArchiveEntry {
+				archive_id,
+				version: header.version,
+				k,
+				payload_len: header.payload_len,
+				segment_size: header.segment_size,
+				root,
+				// As long as the inputs, which are bounded by `MaxPieces`.
+				pieces: BoundedVec::truncate_from(pieces),
+				state: EntryState::Anchored,
+				anchored_at: polkadot_sdk::frame_system::Pallet::<T>::block_number(),
+			};
+			let state = entry.live_state();
+			T::Records::attach_archive(record, ArchiveRef { entry: record, k, n, root })?;
+			Archives::<T>::insert(record, ArchiveEntry { state, ..entry });
+			ArchiveIds::<T>::insert(archive_id, record);
+			Self::deposit_event(Event::ArchiveAnchored { record, archive_id, k, n, held, state });
+			Ok(())
+		}
+
+		/// Move piece `index` of `record` to `new_custodian`, which signed `receipt` over the
+		/// same piece hash. The piece must be missing, or its custodian suspended or removed;
+		/// `new_custodian` must be active and keep no other piece of the record.
+		///
+		/// Origin: anyone (see the pallet docs). Emits [`Event::PieceRepaired`].
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::repair_piece())]
+		pub fn repair_piece(
+			origin: OriginFor<T>,
+			record: RecordId,
+			index: u8,
+			new_custodian: T::AccountId,
+			receipt: sr25519::Signature,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			let mut entry = Self::live_entry(record)?;
+			let slot = usize::from(index);
+			let piece = entry.pieces.get(slot).ok_or(Error::<T>::BadPieceIndex)?;
+			let in_service = piece.state == PieceState::Held
+				&& Custodians::<T>::get(&piece.custodian)
+					.is_some_and(|c| c.status == Status::Active);
+			ensure!(!in_service, Error::<T>::PieceNotRepairable);
+			let info = Self::active_custodian(&new_custodian)?;
+			ensure!(!entry.holds_other_piece(&new_custodian, slot), Error::<T>::AlreadyHoldsPiece);
+			let (patient, _) =
+				T::Records::patient_and_author(record).ok_or(Error::<T>::UnknownRecord)?;
+			let message = CustodyReceipt::new(
+				Self::genesis_hash(),
+				patient,
+				entry.archive_id,
+				index,
+				piece.hash,
+				new_custodian.clone(),
+			);
+			ensure!(message.verify(&receipt, &info.receipt_key), Error::<T>::BadReceipt);
+
+			let piece = entry.pieces.get_mut(slot).ok_or(Error::<T>::BadPieceIndex)?;
+			let from = core::mem::replace(&mut piece.custodian, new_custodian.clone());
+			piece.state = PieceState::Held;
+			entry.state = entry.live_state();
+			let state = entry.state;
+			Archives::<T>::insert(record, entry);
+			Self::deposit_event(Event::PieceRepaired {
+				record,
+				index,
+				from,
+				to: new_custodian,
+				state,
+			});
+			Ok(())
+		}
+
+		/// Erase the archive of `record`: its entry becomes [`EntryState::Erased`] and every
+		/// custodian listed must delete its piece.
+		///
+		/// Origin: the record's patient or one of their guardians. Emits
+		/// [`Event::ArchiveErased`].
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::erase())]
+		pub fn erase(origin: OriginFor<T>, record: RecordId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut entry = Self::live_entry(record)?;
+			let (patient, _) =
+				T::Records::patient_and_author(record).ok_or(Error::<T>::UnknownRecord)?;
+			ensure!(
+				who == patient || T::Records::is_guardian(&patient, &who),
+				Error::<T>::NotPatientOrGuardian
+			);
+			entry.state = EntryState::Erased;
+			// As long as `pieces`, which is bounded by `MaxPieces`.
+			let custodians = BoundedVec::truncate_from(
+				entry.pieces.iter().map(|p| p.custodian.clone()).collect(),
+			);
+			Archives::<T>::insert(record, entry);
+			Self::deposit_event(Event::ArchiveErased { record, by: who, custodians });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The chain's genesis hash, which every receipt message binds.
+		pub fn genesis_hash() -> T::Hash {
+			polkadot_sdk::frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero())
+		}
+
+		/// The receipt message for piece `index` (hash `piece_hash`) of archive `archive_id` of
+		/// `patient`, kept by `custodian`, on this chain.
+		pub fn receipt_message(
+			patient: T::AccountId,
+			archive_id: ArchiveId,
+			index: u8,
+			piece_hash: PieceHash,
+			custodian: T::AccountId,
+		) -> CustodyReceiptOf<T> {
+			CustodyReceipt::new(
+				Self::genesis_hash(),
+				patient,
+				archive_id,
+				index,
+				piece_hash,
+				custodian,
+			)
+		}
+
+		/// The archive entry of `record`, as the runtime API shows it.
+		pub fn archive(record: RecordId) -> Option<ApiArchiveEntryOf<T>> {
+			Archives::<T>::get(record).map(ArchiveEntry::rebound)
+		}
+
+		/// The record whose archive was encoded with `archive_id`, if anchored.
+		pub fn archive_of(archive_id: ArchiveId) -> Option<RecordId> {
+			ArchiveIds::<T>::get(archive_id)
+		}
+
+		/// A custodian, as the runtime API shows it.
+		pub fn custodian(who: T::AccountId) -> Option<ApiCustodianOf<T>> {
+			Custodians::<T>::get(who).map(Custodian::rebound)
+		}
+
+		/// Up to `limit` (at most [`MAX_PAGE_LEN`]) custodians, in storage order (by the hash
+		/// of their account), starting after `start_after`, as the runtime API shows them.
+		pub fn custodians(
+			start_after: Option<T::AccountId>,
+			limit: u32,
+		) -> Vec<(T::AccountId, ApiCustodianOf<T>)> {
+			let limit = limit.min(MAX_PAGE_LEN) as usize;
+			let page = match start_after {
+				Some(after) => {
+					Custodians::<T>::iter_from(Custodians::<T>::hashed_key_for(after)).take(limit)
+				},
+				None => Custodians::<T>::iter().take(limit),
+			};
+			page.map(|(who, info)| (who, info.rebound())).collect()
+		}
+
+		/// A bounded, UTF-8, non-empty endpoint.
+		fn endpoint(endpoint: Vec<u8>) -> Result<BoundedVec<u8, T::MaxEndpointLen>, Error<T>> {
+			ensure!(
+				!endpoint.is_empty() && core::str::from_utf8(&endpoint).is_ok(),
+				Error::<T>::BadEndpoint
+			);
+			endpoint.try_into().map_err(|_| Error::<T>::BadEndpoint)
+		}
+
+		/// Apply `change` to a registered custodian; one place for every custodian update.
+		fn mutate_custodian(
+			custodian: &T::AccountId,
+			change: impl FnOnce(&mut CustodianOf<T>) -> DispatchResult,
+		) -> DispatchResult {
+			Custodians::<T>::try_mutate(custodian, |info| {
+				change(info.as_mut().ok_or(Error::<T>::UnknownCustodian)?)
+			})
+		}
+
+		/// A registered, active custodian.
+		fn active_custodian(custodian: &T::AccountId) -> Result<CustodianOf<T>, Error<T>> {
+			let info = Custodians::<T>::get(custodian).ok_or(Error::<T>::UnknownCustodian)?;
+			ensure!(info.status == Status::Active, Error::<T>::CustodianNotActive);
+			Ok(info)
+		}
+
+		/// The entry of `record`, unless missing or erased.
+		fn live_entry(record: RecordId) -> Result<ArchiveEntryOf<T>, Error<T>> {
+			let entry = Archives::<T>::get(record).ok_or(Error::<T>::NoArchive)?;
+			ensure!(entry.state != EntryState::Erased, Error::<T>::ArchiveErased);
+			Ok(entry)
+		}
+
+		/// Invariants: the custodian count matches the map and every endpoint is non-empty;
+		/// every entry has a valid layout, `n` distinct custodians, a root that is both the
+		/// codec root of its commitments and the record anchor's commitment, at least `k` held
+		/// pieces and a state that matches its pieces; archive ids and entries match one to one.
 		#[cfg(any(test, feature = "try-runtime"))]
 		pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			let mut counted = 0u32;
@@ -197,7 +676,92 @@ pub mod pallet {
 				counted = counted.saturating_add(1);
 			}
 			ensure!(counted == CustodianCount::<T>::get(), "CustodianCount out of step");
+
+			let mut entries = 0u32;
+			for (record, entry) in Archives::<T>::iter() {
+				entries = entries.saturating_add(1);
+				ensure!(
+					ehr_archive_codec::Layout::new(
+						entry.payload_len,
+						entry.segment_size,
+						entry.k,
+						entry.pieces.len()
+					)
+					.is_ok(),
+					"archive entry with an invalid layout"
+				);
+				ensure!(entry.version == ehr_archive_codec::VERSION, "unknown codec version");
+				let mut custodians: Vec<_> = entry.pieces.iter().map(|p| &p.custodian).collect();
+				custodians.sort();
+				ensure!(
+					custodians.windows(2).all(|w| w[0] != w[1]),
+					"a custodian keeps two pieces of one record"
+				);
+				ensure!(entry.commitments().root(&entry.archive_id) == entry.root, "root mismatch");
+				ensure!(
+					T::Records::commitment(record) == Some(entry.root),
+					"root differs from the record's commitment"
+				);
+				ensure!(entry.held() >= u32::from(entry.k), "fewer than k pieces held");
+				ensure!(
+					entry.state == EntryState::Erased || entry.state == entry.live_state(),
+					"entry state does not match its pieces"
+				);
+				ensure!(
+					ArchiveIds::<T>::get(entry.archive_id) == Some(record),
+					"archive id not indexed"
+				);
+			}
+			let ids = ArchiveIds::<T>::iter().count();
+			ensure!(ids == entries as usize, "ArchiveIds out of step with Archives");
 			Ok(())
 		}
+	}
+}
+
+/// The runtime's benchmark helper: records and guardians made through ehr-access's own calls.
+#[cfg(feature = "runtime-benchmarks")]
+impl<T: pallet_ehr_access::Config> BenchmarkHelper<T::AccountId> for pallet_ehr_access::Pallet<T> {
+	fn record(
+		patient: &T::AccountId,
+		commitment: [u8; 32],
+	) -> Result<RecordId, polkadot_sdk::sp_runtime::DispatchError> {
+		use polkadot_sdk::{
+			frame_support::traits::{
+				fungible::{Inspect, Mutate},
+				Get,
+			},
+			frame_system::RawOrigin,
+			sp_runtime::Saturating,
+		};
+		if !pallet_ehr_access::Patients::<T>::contains_key(patient) {
+			let unit = T::PatientDeposit::get()
+				.saturating_add(T::RecordDeposit::get())
+				.saturating_add(T::GuardianDeposit::get())
+				.saturating_add(T::Currency::minimum_balance());
+			T::Currency::set_balance(patient, unit.saturating_mul(64u32.into()));
+			Self::register_patient(RawOrigin::Signed(patient.clone()).into())?;
+		}
+		let record = pallet_ehr_access::NextRecordId::<T>::get();
+		Self::add_record(
+			RawOrigin::Signed(patient.clone()).into(),
+			patient.clone(),
+			pallet_ehr_access::Category::Condition,
+			commitment,
+			1,
+			None,
+		)
+		.map_err(|e| e.error)?;
+		Ok(record)
+	}
+
+	fn guardian(
+		patient: &T::AccountId,
+		guardian: &T::AccountId,
+	) -> Result<(), polkadot_sdk::sp_runtime::DispatchError> {
+		Self::add_guardian(
+			polkadot_sdk::frame_system::RawOrigin::Signed(patient.clone()).into(),
+			guardian.clone(),
+		)
 	}
 }

@@ -1,133 +1,888 @@
-use crate::{mock::*, CustodianCount, CustodianStatus, Custodians, Error, Event};
+//! Unit tests: every rule and every error of every call, with `do_try_state` checked after each.
+use crate::{mock::*, *};
+use codec::{Decode, Encode};
+use pallet_ehr_access::{ArchiveRef, Category, GrantScope, Grantee, Right};
 use polkadot_sdk::{
-	frame_support::{assert_noop, assert_ok},
-	sp_runtime::DispatchError,
+	frame_support::{assert_noop, assert_ok, traits::Hooks, BoundedVec},
+	sp_core::sr25519,
+	sp_io,
+	sp_runtime::{DispatchError, DispatchResult},
 };
 
-const NODE: u64 = 7;
-const KEY: [u8; 32] = [9; 32];
+const P: u64 = 10;
+const P2: u64 = 11;
+const G: u64 = 12;
+const H: u64 = 20;
+const D: u64 = 21;
+const STRANGER: u64 = 50;
+/// Custodians are 30, 31, ...
+const C0: u64 = 30;
+const AID: ArchiveId = [0xa1; 32];
 
-fn register(who: u64) {
-	assert_ok!(ShamirArchive::register_custodian(
-		RuntimeOrigin::root(),
-		who,
-		b"ws://127.0.0.1:9944".to_vec(),
-		KEY
-	));
+fn test(f: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		f();
+		ShamirArchive::do_try_state().expect("invariants hold");
+	});
 }
 
+fn signed(who: u64) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn root() -> RuntimeOrigin {
+	RuntimeOrigin::root()
+}
+
+/// Custodian `c`'s receipt key: the same key each time, from the keystore.
+fn key(c: u64) -> sr25519::Public {
+	sp_io::crypto::sr25519_generate(RECEIPT_KEY_TYPE, Some(format!("//custodian/{c}").into_bytes()))
+}
+
+fn endpoint(c: u64) -> Vec<u8> {
+	format!("ws://10.0.0.{c}:9944").into_bytes()
+}
+
+fn register(c: u64) {
+	assert_ok!(ShamirArchive::register_custodian(root(), c, endpoint(c), [c as u8; 32], key(c)));
+}
+
+/// What a custodian node does: sign the receipt message with its receipt key.
+fn sign(c: u64, patient: u64, aid: ArchiveId, index: u8, hash: PieceHash) -> sr25519::Signature {
+	let payload = ShamirArchive::receipt_message(patient, aid, index, hash, c).payload();
+	sp_io::crypto::sr25519_sign(RECEIPT_KEY_TYPE, &key(c), &payload).expect("key in keystore")
+}
+
+/// The arguments of an `anchor_archive` call.
+#[derive(Clone)]
+struct Plan {
+	record: RecordId,
+	patient: u64,
+	aid: ArchiveId,
+	header: CommitmentsHeader,
+	hashes: Vec<PieceHash>,
+	custodians: Vec<u64>,
+	receipts: Vec<Option<sr25519::Signature>>,
+}
+
+impl Plan {
+	fn commitments(&self) -> ehr_archive_codec::Commitments {
+		ehr_archive_codec::Commitments {
+			version: ehr_archive_codec::Version::V1,
+			threshold: self.header.threshold,
+			payload_len: self.header.payload_len,
+			segment_size: self.header.segment_size,
+			piece_hashes: self.hashes.clone(),
+		}
+	}
+
+	fn root(&self) -> [u8; 32] {
+		self.commitments().root(&self.aid)
+	}
+
+	/// Re-sign every receipt that is given, for the current fields.
+	fn resign(mut self) -> Self {
+		for i in 0..self.hashes.len() {
+			if self.receipts[i].is_some() {
+				self.receipts[i] =
+					Some(sign(self.custodians[i], self.patient, self.aid, i as u8, self.hashes[i]));
+			}
+		}
+		self
+	}
+
+	fn anchor(&self, who: u64) -> DispatchResult {
+		ShamirArchive::anchor_archive(
+			signed(who),
+			self.record,
+			self.aid,
+			self.header,
+			BoundedVec::truncate_from(self.hashes.clone()),
+			BoundedVec::truncate_from(self.custodians.clone()),
+			BoundedVec::truncate_from(self.receipts.clone()),
+		)
+	}
+}
+
+fn header(k: u8) -> CommitmentsHeader {
+	CommitmentsHeader {
+		version: ehr_archive_codec::VERSION,
+		threshold: k,
+		payload_len: 1000,
+		segment_size: 4096,
+	}
+}
+
+fn patient(p: u64) {
+	if !pallet_ehr_access::Patients::<Test>::contains_key(p) {
+		assert_ok!(EhrAccess::register_patient(signed(p)));
+	}
+}
+
+fn add_record(author: u64, p: u64, commitment: [u8; 32]) -> RecordId {
+	let id = pallet_ehr_access::NextRecordId::<Test>::get();
+	assert_ok!(EhrAccess::add_record(signed(author), p, Category::Condition, commitment, 1, None));
+	id
+}
+
+/// A record of patient `P` archived as `k` of `n` under `AID`, custodians `C0..C0+n`
+/// registered, every receipt given; not anchored yet.
+fn plan(k: u8, n: u8) -> Plan {
+	patient(P);
+	let custodians: Vec<u64> = (0..u64::from(n)).map(|i| C0 + i).collect();
+	for c in &custodians {
+		if !Custodians::<Test>::contains_key(c) {
+			register(*c);
+		}
+	}
+	let mut plan = Plan {
+		record: 0,
+		patient: P,
+		aid: AID,
+		header: header(k),
+		hashes: (0..n).map(|i| [i + 1; 32]).collect(),
+		custodians,
+		receipts: vec![None; n.into()],
+	};
+	plan.record = add_record(P, P, plan.root());
+	plan.receipts = vec![Some(sr25519::Signature::from_raw([0; 64])); n.into()];
+	plan.resign()
+}
+
+/// `plan(k, n)` anchored, with the receipts of `missing` pieces left out.
+fn anchored(k: u8, n: u8, missing: &[usize]) -> Plan {
+	let mut plan = plan(k, n);
+	for i in missing {
+		plan.receipts[*i] = None;
+	}
+	assert_ok!(plan.anchor(P));
+	plan
+}
+
+fn entry(record: RecordId) -> ArchiveEntryOf<Test> {
+	Archives::<Test>::get(record).expect("archived")
+}
+
+fn last_event() -> RuntimeEvent {
+	System::events().pop().expect("an event").event
+}
+
+// ---------------------------------------------------------------- custodians
+
 #[test]
-fn registrar_admits_a_custodian() {
-	new_test_ext().execute_with(|| {
-		register(NODE);
-		let custodian = Custodians::<Test>::get(NODE).expect("stored");
-		assert_eq!(custodian.endpoint.as_slice(), b"ws://127.0.0.1:9944");
-		assert_eq!(custodian.x25519_public, KEY);
-		assert_eq!(custodian.status, CustodianStatus::Active);
-		assert_eq!(custodian.registered_at, 1);
+fn registrar_registers_a_custodian() {
+	test(|| {
+		register(C0);
+		let info = Custodians::<Test>::get(C0).unwrap();
+		assert_eq!(info.endpoint.as_slice(), endpoint(C0).as_slice());
+		assert_eq!(info.x25519_public, [C0 as u8; 32]);
+		assert_eq!(info.receipt_key, key(C0));
+		assert_eq!(info.status, Status::Active);
+		assert_eq!(info.registered_at, 1);
 		assert_eq!(CustodianCount::<Test>::get(), 1);
-		System::assert_last_event(
-			Event::CustodianRegistered { custodian: NODE, endpoint: custodian.endpoint }.into(),
-		);
-		ShamirArchive::do_try_state().unwrap();
+		System::assert_last_event(Event::CustodianRegistered { custodian: C0 }.into());
 	});
 }
 
 #[test]
-fn only_the_registrar_admits() {
-	new_test_ext().execute_with(|| {
+fn custodian_registration_is_checked() {
+	test(|| {
 		assert_noop!(
-			ShamirArchive::register_custodian(
-				RuntimeOrigin::signed(1),
-				NODE,
-				b"ws://x".to_vec(),
-				KEY
-			),
+			ShamirArchive::register_custodian(signed(1), C0, endpoint(C0), [0; 32], key(C0)),
 			DispatchError::BadOrigin
 		);
-	});
-}
-
-#[test]
-fn a_custodian_is_admitted_once() {
-	new_test_ext().execute_with(|| {
-		register(NODE);
+		register(C0);
 		assert_noop!(
-			ShamirArchive::register_custodian(RuntimeOrigin::root(), NODE, b"ws://y".to_vec(), KEY),
+			ShamirArchive::register_custodian(root(), C0, endpoint(C0), [0; 32], key(C0)),
 			Error::<Test>::AlreadyCustodian
 		);
-	});
-}
-
-#[test]
-fn endpoint_must_be_present_and_bounded() {
-	new_test_ext().execute_with(|| {
-		assert_noop!(
-			ShamirArchive::register_custodian(RuntimeOrigin::root(), NODE, vec![], KEY),
-			Error::<Test>::BadEndpoint
-		);
-		assert_noop!(
-			ShamirArchive::register_custodian(RuntimeOrigin::root(), NODE, vec![b'a'; 65], KEY),
-			Error::<Test>::BadEndpoint
-		);
+		for bad in [vec![], vec![b'e'; MAX_ENDPOINT as usize + 1], vec![0xff, 0xfe]] {
+			assert_noop!(
+				ShamirArchive::register_custodian(root(), C0 + 1, bad, [0; 32], key(C0 + 1)),
+				Error::<Test>::BadEndpoint
+			);
+		}
 		assert_ok!(ShamirArchive::register_custodian(
-			RuntimeOrigin::root(),
-			NODE,
-			vec![b'a'; 64],
-			KEY
+			root(),
+			C0 + 1,
+			vec![b'e'; MAX_ENDPOINT as usize],
+			[0; 32],
+			key(C0 + 1)
 		));
 	});
 }
 
 #[test]
-fn registrar_suspends_and_reinstates() {
-	new_test_ext().execute_with(|| {
-		register(NODE);
-		assert_ok!(ShamirArchive::set_custodian_status(
-			RuntimeOrigin::root(),
-			NODE,
-			CustodianStatus::Suspended
-		));
-		assert_eq!(Custodians::<Test>::get(NODE).unwrap().status, CustodianStatus::Suspended);
-		System::assert_last_event(
-			Event::CustodianStatusChanged { custodian: NODE, status: CustodianStatus::Suspended }
-				.into(),
+fn registrar_suspends_and_reinstates_a_custodian() {
+	test(|| {
+		register(C0);
+		assert_noop!(
+			ShamirArchive::set_custodian_status(signed(C0), C0, Status::Suspended),
+			DispatchError::BadOrigin
 		);
 		assert_noop!(
-			ShamirArchive::set_custodian_status(
-				RuntimeOrigin::root(),
-				NODE,
-				CustodianStatus::Suspended
-			),
-			Error::<Test>::StatusUnchanged
-		);
-		assert_ok!(ShamirArchive::set_custodian_status(
-			RuntimeOrigin::root(),
-			NODE,
-			CustodianStatus::Active
-		));
-		ShamirArchive::do_try_state().unwrap();
-	});
-}
-
-#[test]
-fn status_of_unknown_custodian_is_an_error() {
-	new_test_ext().execute_with(|| {
-		assert_noop!(
-			ShamirArchive::set_custodian_status(
-				RuntimeOrigin::root(),
-				NODE,
-				CustodianStatus::Suspended
-			),
+			ShamirArchive::set_custodian_status(root(), C0 + 1, Status::Suspended),
 			Error::<Test>::UnknownCustodian
 		);
 		assert_noop!(
-			ShamirArchive::set_custodian_status(
-				RuntimeOrigin::signed(NODE),
-				NODE,
-				CustodianStatus::Suspended
-			),
+			ShamirArchive::set_custodian_status(root(), C0, Status::Active),
+			Error::<Test>::StatusUnchanged
+		);
+		assert_ok!(ShamirArchive::set_custodian_status(root(), C0, Status::Suspended));
+		System::assert_last_event(
+			Event::CustodianStatusChanged { custodian: C0, status: Status::Suspended }.into(),
+		);
+		assert_eq!(Custodians::<Test>::get(C0).unwrap().status, Status::Suspended);
+		assert_ok!(ShamirArchive::set_custodian_status(root(), C0, Status::Active));
+		assert_eq!(Custodians::<Test>::get(C0).unwrap().status, Status::Active);
+	});
+}
+
+#[test]
+fn registrar_removes_a_custodian() {
+	test(|| {
+		register(C0);
+		assert_noop!(ShamirArchive::remove_custodian(signed(C0), C0), DispatchError::BadOrigin);
+		assert_noop!(
+			ShamirArchive::remove_custodian(root(), C0 + 1),
+			Error::<Test>::UnknownCustodian
+		);
+		assert_ok!(ShamirArchive::remove_custodian(root(), C0));
+		System::assert_last_event(Event::CustodianRemoved { custodian: C0 }.into());
+		assert!(!Custodians::<Test>::contains_key(C0));
+		assert_eq!(CustodianCount::<Test>::get(), 0);
+	});
+}
+
+#[test]
+fn a_custodian_rotates_its_endpoint_and_keys_even_while_suspended() {
+	test(|| {
+		register(C0);
+		assert_noop!(
+			ShamirArchive::update_custodian(signed(C0 + 1), endpoint(1), [1; 32], key(1)),
+			Error::<Test>::UnknownCustodian
+		);
+		assert_noop!(
+			ShamirArchive::update_custodian(signed(C0), vec![], [1; 32], key(1)),
+			Error::<Test>::BadEndpoint
+		);
+		assert_ok!(ShamirArchive::set_custodian_status(root(), C0, Status::Suspended));
+		assert_ok!(ShamirArchive::update_custodian(signed(C0), endpoint(1), [1; 32], key(1)));
+		System::assert_last_event(Event::CustodianUpdated { custodian: C0 }.into());
+		let info = Custodians::<Test>::get(C0).unwrap();
+		assert_eq!(info.endpoint.as_slice(), endpoint(1).as_slice());
+		assert_eq!(info.x25519_public, [1; 32]);
+		assert_eq!(info.receipt_key, key(1));
+		assert_eq!(info.status, Status::Suspended, "rotation does not reinstate");
+	});
+}
+
+#[test]
+fn a_rotated_key_signs_the_next_receipts() {
+	test(|| {
+		let mut p = plan(1, 2);
+		assert_ok!(ShamirArchive::update_custodian(signed(C0), endpoint(C0), [0; 32], key(99)));
+		assert_noop!(p.anchor(P), Error::<Test>::BadReceipt);
+		let payload = ShamirArchive::receipt_message(P, AID, 0, p.hashes[0], C0).payload();
+		p.receipts[0] = sp_io::crypto::sr25519_sign(RECEIPT_KEY_TYPE, &key(99), &payload);
+		assert_ok!(p.anchor(P));
+	});
+}
+
+// ---------------------------------------------------------------- anchoring
+
+#[test]
+fn the_patient_anchors_an_archive_with_every_receipt() {
+	test(|| {
+		let p = plan(2, 3);
+		assert_ok!(p.anchor(P));
+		let e = entry(p.record);
+		assert_eq!(e.archive_id, AID);
+		assert_eq!((e.version, e.k, e.n(), e.held()), (ehr_archive_codec::VERSION, 2, 3, 3));
+		assert_eq!((e.payload_len, e.segment_size), (1000, 4096));
+		assert_eq!(e.root, p.root());
+		assert_eq!(e.commitments(), p.commitments());
+		assert_eq!(e.state, EntryState::Anchored);
+		assert_eq!(e.anchored_at, 1);
+		for (i, piece) in e.pieces.iter().enumerate() {
+			assert_eq!(piece.custodian, p.custodians[i]);
+			assert_eq!(piece.hash, p.hashes[i]);
+			assert_eq!(piece.state, PieceState::Held);
+		}
+		assert_eq!(ArchiveIds::<Test>::get(AID), Some(p.record));
+		let anchor = pallet_ehr_access::Records::<Test>::get(p.record).unwrap();
+		assert_eq!(
+			anchor.archive,
+			Some(ArchiveRef { entry: p.record, k: 2, n: 3, root: p.root() })
+		);
+		System::assert_last_event(
+			Event::ArchiveAnchored {
+				record: p.record,
+				archive_id: AID,
+				k: 2,
+				n: 3,
+				held: 3,
+				state: EntryState::Anchored,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn a_real_codec_archive_anchors() {
+	test(|| {
+		let encoded = ehr_archive_codec::encode(b"{\"resourceType\":\"Condition\"}", &AID, 2, 4)
+			.expect("encodes");
+		let c = &encoded.commitments;
+		let mut p = plan(2, 4);
+		p.header = CommitmentsHeader {
+			version: ehr_archive_codec::VERSION,
+			threshold: c.threshold,
+			payload_len: c.payload_len,
+			segment_size: c.segment_size,
+		};
+		p.hashes = c.piece_hashes.clone();
+		assert_eq!(p.root(), encoded.root);
+		p.record = add_record(P, P, encoded.root);
+		// Each custodian checks its piece before it signs.
+		for piece in &encoded.pieces {
+			assert_eq!(c.verify_piece(piece), Ok(()));
+		}
+		let p = p.resign();
+		assert_ok!(p.anchor(P));
+		assert_eq!(&entry(p.record).commitments(), c);
+	});
+}
+
+#[test]
+fn the_author_may_anchor_but_nobody_else() {
+	test(|| {
+		assert_ok!(EhrAccess::register_hospital(root(), H, b"St Mary".to_vec(), vec![], vec![]));
+		assert_ok!(EhrAccess::register_doctor(signed(H), D, b"Dr A".to_vec(), vec![], vec![]));
+		let mut p = plan(1, 2);
+		assert_ok!(EhrAccess::grant_access(
+			signed(P),
+			P,
+			Grantee::Doctor(D),
+			GrantScope::All,
+			Right::ReadWrite,
+			None
+		));
+		p.record = add_record(D, P, p.root());
+		assert_noop!(p.anchor(STRANGER), Error::<Test>::NotRecordParty);
+		assert_ok!(p.anchor(D));
+	});
+}
+
+#[test]
+fn anchoring_needs_a_record() {
+	test(|| {
+		let mut p = plan(1, 1);
+		p.record = 99;
+		assert_noop!(p.anchor(P), Error::<Test>::UnknownRecord);
+	});
+}
+
+#[test]
+fn k_receipts_anchor_a_degraded_entry_and_fewer_fail() {
+	test(|| {
+		let mut p = plan(2, 4);
+		p.receipts[1] = None;
+		p.receipts[3] = None;
+		let mut short = p.clone();
+		short.receipts[0] = None;
+		assert_noop!(short.anchor(P), Error::<Test>::TooFewReceipts);
+		assert_ok!(p.anchor(P));
+		let e = entry(p.record);
+		assert_eq!(e.state, EntryState::Degraded);
+		assert_eq!(e.held(), 2);
+		assert_eq!(e.pieces[1].state, PieceState::Missing);
+		assert_eq!(e.pieces[3].state, PieceState::Missing);
+		System::assert_last_event(
+			Event::ArchiveAnchored {
+				record: p.record,
+				archive_id: AID,
+				k: 2,
+				n: 4,
+				held: 2,
+				state: EntryState::Degraded,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn the_root_must_be_the_records_commitment() {
+	test(|| {
+		let p = plan(2, 3);
+		let mut changed = p.clone();
+		changed.hashes[2] = [9; 32];
+		assert_noop!(changed.resign().anchor(P), Error::<Test>::RootMismatch);
+		let mut changed = p.clone();
+		changed.aid = [0xa2; 32];
+		assert_noop!(changed.resign().anchor(P), Error::<Test>::RootMismatch);
+		let mut changed = p.clone();
+		changed.header.payload_len += 1;
+		assert_noop!(changed.anchor(P), Error::<Test>::RootMismatch);
+		let mut changed = p;
+		changed.header.segment_size += 1;
+		assert_noop!(changed.anchor(P), Error::<Test>::RootMismatch);
+	});
+}
+
+#[test]
+fn the_layout_and_version_are_checked() {
+	test(|| {
+		let p = plan(2, 3);
+		let mut bad = p.clone();
+		bad.header.version = 2;
+		assert_noop!(bad.anchor(P), Error::<Test>::UnsupportedVersion);
+		for k in [0, 4] {
+			let mut bad = p.clone();
+			bad.header.threshold = k;
+			assert_noop!(bad.anchor(P), Error::<Test>::InvalidLayout);
+		}
+		for size in [0, ehr_archive_codec::MAX_SEGMENT_SIZE + 1] {
+			let mut bad = p.clone();
+			bad.header.segment_size = size;
+			assert_noop!(bad.anchor(P), Error::<Test>::InvalidLayout);
+		}
+		let mut bad = p.clone();
+		bad.header.payload_len = ehr_archive_codec::MAX_PAYLOAD_LEN + 1;
+		assert_noop!(bad.anchor(P), Error::<Test>::InvalidLayout);
+		let mut bad = p.clone();
+		bad.hashes.clear();
+		bad.custodians.clear();
+		bad.receipts.clear();
+		assert_noop!(bad.anchor(P), Error::<Test>::InvalidLayout);
+	});
+}
+
+#[test]
+fn hashes_custodians_and_receipts_must_be_as_long() {
+	test(|| {
+		let p = plan(1, 3);
+		let mut bad = p.clone();
+		bad.custodians.pop();
+		assert_noop!(bad.anchor(P), Error::<Test>::LengthMismatch);
+		let mut bad = p;
+		bad.receipts.pop();
+		assert_noop!(bad.anchor(P), Error::<Test>::LengthMismatch);
+	});
+}
+
+#[test]
+fn more_than_max_pieces_do_not_even_decode() {
+	test(|| {
+		let too_many = vec![[0u8; 32]; MAX_PIECES as usize + 1].encode();
+		assert!(BoundedVec::<PieceHash, ConstU32MaxPieces>::decode(&mut &too_many[..]).is_err());
+		let fits = vec![[0u8; 32]; MAX_PIECES as usize].encode();
+		assert!(BoundedVec::<PieceHash, ConstU32MaxPieces>::decode(&mut &fits[..]).is_ok());
+	});
+}
+
+type ConstU32MaxPieces = <Test as Config>::MaxPieces;
+
+#[test]
+fn custodians_must_be_distinct_registered_and_active() {
+	test(|| {
+		let p = plan(1, 3);
+		let mut bad = p.clone();
+		bad.custodians[2] = C0;
+		assert_noop!(bad.resign().anchor(P), Error::<Test>::DuplicateCustodian);
+		let mut bad = p.clone();
+		bad.custodians[1] = STRANGER;
+		bad.receipts[1] = None;
+		assert_noop!(bad.anchor(P), Error::<Test>::UnknownCustodian);
+		// Even a custodian without a receipt must be active: clients must not pick suspended ones.
+		let mut bad = p.clone();
+		bad.receipts[1] = None;
+		assert_ok!(ShamirArchive::set_custodian_status(root(), C0 + 1, Status::Suspended));
+		assert_noop!(bad.anchor(P), Error::<Test>::CustodianNotActive);
+		assert_ok!(ShamirArchive::set_custodian_status(root(), C0 + 1, Status::Active));
+		assert_ok!(p.anchor(P));
+	});
+}
+
+#[test]
+fn receipts_must_sign_exactly_the_receipt_message() {
+	test(|| {
+		let p = plan(1, 2);
+		let h = p.hashes[1];
+		let wrong = [
+			// Another custodian's key.
+			sign(C0, P, AID, 1, h).encode(),
+			// Another index, hash, archive or patient.
+			sign(C0 + 1, P, AID, 0, h).encode(),
+			sign(C0 + 1, P, AID, 1, [0; 32]).encode(),
+			sign(C0 + 1, P, [0; 32], 1, h).encode(),
+			sign(C0 + 1, P2, AID, 1, h).encode(),
+			// The right fields without the domain tag and genesis hash.
+			sp_io::crypto::sr25519_sign(RECEIPT_KEY_TYPE, &key(C0 + 1), &(AID, 1u8, h).encode())
+				.unwrap()
+				.encode(),
+		];
+		for signature in wrong {
+			let mut bad = p.clone();
+			bad.receipts[1] = Some(Decode::decode(&mut &signature[..]).unwrap());
+			assert_noop!(bad.anchor(P), Error::<Test>::BadReceipt);
+		}
+		assert_ok!(p.anchor(P));
+	});
+}
+
+#[test]
+fn a_receipt_is_tied_to_the_patient_so_a_copied_commitment_takes_nothing() {
+	test(|| {
+		let p = plan(1, 2);
+		// P2 copies P's public commitment into a record of their own and replays the receipts.
+		patient(P2);
+		let mut copy = p.clone();
+		copy.record = add_record(P2, P2, p.root());
+		assert_noop!(copy.anchor(P2), Error::<Test>::BadReceipt);
+		assert_ok!(p.anchor(P));
+	});
+}
+
+#[test]
+fn a_record_and_an_archive_id_are_anchored_once() {
+	test(|| {
+		let p = plan(1, 2);
+		assert_ok!(p.anchor(P));
+		assert_noop!(p.anchor(P), Error::<Test>::AlreadyArchived);
+		let mut again = p.clone();
+		again.record = add_record(P, P, p.root());
+		assert_noop!(again.anchor(P), Error::<Test>::ArchiveIdInUse);
+	});
+}
+
+#[test]
+fn a_slot_filled_by_other_runtime_code_is_not_overwritten() {
+	test(|| {
+		let p = plan(1, 1);
+		assert_ok!(<EhrAccess as pallet_ehr_access::ArchiveSlot>::attach_archive(
+			p.record,
+			ArchiveRef { entry: 7, k: 1, n: 1, root: [0; 32] }
+		));
+		assert_noop!(p.anchor(P), pallet_ehr_access::Error::<Test>::ArchiveAlreadySet);
+	});
+}
+
+// ---------------------------------------------------------------- repair
+
+/// Register custodian `c` and have it sign piece `index` of `p`.
+fn newcomer(p: &Plan, c: u64, index: u8) -> sr25519::Signature {
+	if !Custodians::<Test>::contains_key(c) {
+		register(c);
+	}
+	sign(c, p.patient, p.aid, index, p.hashes[usize::from(index)])
+}
+
+#[test]
+fn anyone_repairs_a_missing_piece_and_the_entry_recovers() {
+	test(|| {
+		let p = anchored(1, 3, &[0, 2]);
+		let c = C0 + 10;
+		let receipt = newcomer(&p, c, 0);
+		assert_ok!(ShamirArchive::repair_piece(signed(STRANGER), p.record, 0, c, receipt));
+		System::assert_last_event(
+			Event::PieceRepaired {
+				record: p.record,
+				index: 0,
+				from: C0,
+				to: c,
+				state: EntryState::Degraded,
+			}
+			.into(),
+		);
+		let e = entry(p.record);
+		assert_eq!(e.pieces[0].custodian, c);
+		assert_eq!(e.pieces[0].state, PieceState::Held);
+		assert_eq!(e.state, EntryState::Degraded);
+		// The original custodian's late receipt fills the last missing piece.
+		let late = sign(C0 + 2, P, AID, 2, p.hashes[2]);
+		assert_ok!(ShamirArchive::repair_piece(signed(STRANGER), p.record, 2, C0 + 2, late));
+		assert_eq!(entry(p.record).state, EntryState::Anchored);
+		assert!(matches!(
+			last_event(),
+			RuntimeEvent::ShamirArchive(Event::PieceRepaired { state: EntryState::Anchored, .. })
+		));
+		assert_eq!(entry(p.record).commitments(), p.commitments(), "commitments unchanged");
+	});
+}
+
+#[test]
+fn pieces_of_suspended_or_removed_custodians_are_repairable_and_others_not() {
+	test(|| {
+		let p = anchored(1, 3, &[]);
+		let c = C0 + 10;
+		let receipt = newcomer(&p, c, 1);
+		assert_noop!(
+			ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, c, receipt),
+			Error::<Test>::PieceNotRepairable
+		);
+		assert_ok!(ShamirArchive::set_custodian_status(root(), C0 + 1, Status::Suspended));
+		assert_ok!(ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, c, receipt));
+		assert_ok!(ShamirArchive::remove_custodian(root(), C0 + 2));
+		let c2 = C0 + 11;
+		let receipt = newcomer(&p, c2, 2);
+		assert_ok!(ShamirArchive::repair_piece(signed(STRANGER), p.record, 2, c2, receipt));
+		let e = entry(p.record);
+		assert_eq!(e.pieces.iter().map(|p| p.custodian).collect::<Vec<_>>(), vec![C0, c, c2]);
+		assert_eq!(e.state, EntryState::Anchored);
+	});
+}
+
+#[test]
+fn repair_checks_the_entry_and_the_index() {
+	test(|| {
+		let p = anchored(1, 2, &[1]);
+		let c = C0 + 10;
+		let receipt = newcomer(&p, c, 1);
+		assert_noop!(
+			ShamirArchive::repair_piece(signed(STRANGER), 99, 1, c, receipt),
+			Error::<Test>::NoArchive
+		);
+		assert_noop!(
+			ShamirArchive::repair_piece(signed(STRANGER), p.record, 2, c, receipt),
+			Error::<Test>::BadPieceIndex
+		);
+		assert_noop!(
+			ShamirArchive::repair_piece(root(), p.record, 1, c, receipt),
 			DispatchError::BadOrigin
 		);
+	});
+}
+
+#[test]
+fn the_new_custodian_is_active_holds_no_other_piece_and_signed() {
+	test(|| {
+		let p = anchored(1, 3, &[1]);
+		let c = C0 + 10;
+		let unknown = sign(c, P, AID, 1, p.hashes[1]);
+		assert_noop!(
+			ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, c, unknown),
+			Error::<Test>::UnknownCustodian
+		);
+		let receipt = newcomer(&p, c, 1);
+		assert_ok!(ShamirArchive::set_custodian_status(root(), c, Status::Suspended));
+		assert_noop!(
+			ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, c, receipt),
+			Error::<Test>::CustodianNotActive
+		);
+		assert_ok!(ShamirArchive::set_custodian_status(root(), c, Status::Active));
+		let other = sign(C0 + 2, P, AID, 1, p.hashes[1]);
+		assert_noop!(
+			ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, C0 + 2, other),
+			Error::<Test>::AlreadyHoldsPiece
+		);
+		for bad in [
+			sign(c, P, AID, 0, p.hashes[1]),
+			sign(c, P, AID, 1, p.hashes[0]),
+			sign(c, P2, AID, 1, p.hashes[1]),
+			sign(C0, P, AID, 1, p.hashes[1]),
+		] {
+			assert_noop!(
+				ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, c, bad),
+				Error::<Test>::BadReceipt
+			);
+		}
+		assert_ok!(ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, c, receipt));
+	});
+}
+
+// ---------------------------------------------------------------- erasure
+
+#[test]
+fn the_patient_erases_and_custodians_are_told() {
+	test(|| {
+		let p = anchored(1, 3, &[2]);
+		assert_ok!(ShamirArchive::erase(signed(P), p.record));
+		System::assert_last_event(
+			Event::ArchiveErased {
+				record: p.record,
+				by: P,
+				custodians: BoundedVec::truncate_from(p.custodians.clone()),
+			}
+			.into(),
+		);
+		let e = entry(p.record);
+		assert_eq!(e.state, EntryState::Erased);
+		assert_eq!(ArchiveIds::<Test>::get(AID), Some(p.record), "the id stays taken");
+	});
+}
+
+#[test]
+fn a_guardian_erases_but_not_the_author_or_a_stranger() {
+	test(|| {
+		let p = anchored(1, 2, &[]);
+		assert_ok!(EhrAccess::add_guardian(signed(P), G));
+		assert_noop!(
+			ShamirArchive::erase(signed(STRANGER), p.record),
+			Error::<Test>::NotPatientOrGuardian
+		);
+		assert_noop!(
+			ShamirArchive::erase(signed(C0), p.record),
+			Error::<Test>::NotPatientOrGuardian
+		);
+		assert_noop!(ShamirArchive::erase(signed(P), 99), Error::<Test>::NoArchive);
+		assert_noop!(ShamirArchive::erase(root(), p.record), DispatchError::BadOrigin);
+		assert_ok!(ShamirArchive::erase(signed(G), p.record));
+		assert_eq!(entry(p.record).state, EntryState::Erased);
+	});
+}
+
+#[test]
+fn the_author_doctor_cannot_erase() {
+	test(|| {
+		assert_ok!(EhrAccess::register_hospital(root(), H, b"St Mary".to_vec(), vec![], vec![]));
+		assert_ok!(EhrAccess::register_doctor(signed(H), D, b"Dr A".to_vec(), vec![], vec![]));
+		let mut p = plan(1, 1);
+		assert_ok!(EhrAccess::grant_access(
+			signed(P),
+			P,
+			Grantee::Doctor(D),
+			GrantScope::All,
+			Right::ReadWrite,
+			None
+		));
+		p.record = add_record(D, P, p.root());
+		assert_ok!(p.anchor(D));
+		assert_noop!(
+			ShamirArchive::erase(signed(D), p.record),
+			Error::<Test>::NotPatientOrGuardian
+		);
+	});
+}
+
+#[test]
+fn nothing_happens_to_an_erased_entry() {
+	test(|| {
+		let p = anchored(1, 2, &[1]);
+		assert_ok!(ShamirArchive::erase(signed(P), p.record));
+		assert_noop!(ShamirArchive::erase(signed(P), p.record), Error::<Test>::ArchiveErased);
+		let receipt = newcomer(&p, C0 + 10, 1);
+		assert_noop!(
+			ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, C0 + 10, receipt),
+			Error::<Test>::ArchiveErased
+		);
+		assert_noop!(p.anchor(P), Error::<Test>::AlreadyArchived);
+	});
+}
+
+// ---------------------------------------------------------------- runtime API and receipts
+
+#[test]
+fn the_receipt_message_has_a_fixed_layout() {
+	test(|| {
+		let h = [7; 32];
+		let payload = ShamirArchive::receipt_message(P, AID, 3, h, C0).payload();
+		let genesis = System::block_hash(0);
+		let mut expected = RECEIPT_DOMAIN.to_vec();
+		expected.extend_from_slice(genesis.as_ref());
+		expected.extend_from_slice(&P.encode());
+		expected.extend_from_slice(&AID);
+		expected.push(3);
+		expected.extend_from_slice(&h);
+		expected.extend_from_slice(&C0.encode());
+		assert_eq!(payload, expected);
+		assert_eq!(&RECEIPT_DOMAIN, b"ehr-chain/custody-receipt/v1");
+	});
+}
+
+#[test]
+fn the_api_shows_entries_and_custodians() {
+	test(|| {
+		let p = anchored(1, 2, &[1]);
+		let view = ShamirArchive::archive(p.record).unwrap();
+		assert_eq!(view.pieces.to_vec(), entry(p.record).pieces.to_vec());
+		assert_eq!(view.state, EntryState::Degraded);
+		assert!(ShamirArchive::archive(99).is_none());
+		assert_eq!(ShamirArchive::archive_of(AID), Some(p.record));
+		assert_eq!(ShamirArchive::archive_of([0; 32]), None);
+		let info = ShamirArchive::custodian(C0).unwrap();
+		assert_eq!(info.receipt_key, key(C0));
+		assert_eq!(info.endpoint.to_vec(), endpoint(C0));
+		assert!(ShamirArchive::custodian(STRANGER).is_none());
+	});
+}
+
+#[test]
+fn custodians_are_listed_page_by_page() {
+	test(|| {
+		for c in 0..7 {
+			register(C0 + c);
+		}
+		let mut seen = Vec::new();
+		let mut after = None;
+		loop {
+			let page = ShamirArchive::custodians(after, 3);
+			assert!(page.len() <= 3);
+			if page.is_empty() {
+				break;
+			}
+			after = page.last().map(|(who, _)| *who);
+			seen.extend(page.into_iter().map(|(who, _)| who));
+		}
+		seen.sort();
+		assert_eq!(seen, (0..7).map(|c| C0 + c).collect::<Vec<_>>());
+		assert_eq!(ShamirArchive::custodians(None, u32::MAX).len(), 7);
+		assert!(ShamirArchive::custodians(None, 0).is_empty());
+	});
+}
+
+#[test]
+fn pages_are_capped() {
+	test(|| {
+		for c in 0..(MAX_PAGE_LEN as u64 + 5) {
+			assert_ok!(ShamirArchive::register_custodian(
+				root(),
+				1_000 + c,
+				endpoint(c),
+				[0; 32],
+				key(1)
+			));
+		}
+		assert_eq!(ShamirArchive::custodians(None, u32::MAX).len(), MAX_PAGE_LEN as usize);
+	});
+}
+
+#[test]
+fn integrity_test_passes() {
+	test(ShamirArchive::integrity_test);
+}
+
+#[test]
+fn try_state_catches_broken_invariants() {
+	test(|| {
+		let p = anchored(1, 2, &[]);
+		Archives::<Test>::mutate(p.record, |e| {
+			e.as_mut().unwrap().pieces[1].state = PieceState::Missing;
+		});
+		assert!(ShamirArchive::do_try_state().is_err(), "state out of step with pieces");
+		Archives::<Test>::mutate(p.record, |e| {
+			let e = e.as_mut().unwrap();
+			e.state = EntryState::Degraded;
+			e.pieces[1].custodian = C0;
+		});
+		assert!(ShamirArchive::do_try_state().is_err(), "duplicate custodian");
+		Archives::<Test>::mutate(p.record, |e| {
+			let e = e.as_mut().unwrap();
+			e.pieces[1].custodian = C0 + 1;
+			e.pieces[1].hash = [0; 32];
+		});
+		assert!(ShamirArchive::do_try_state().is_err(), "root mismatch");
+		Archives::<Test>::mutate(p.record, |e| {
+			e.as_mut().unwrap().pieces[1].hash = p.hashes[1];
+		});
+		assert_ok!(ShamirArchive::do_try_state());
+		CustodianCount::<Test>::put(9);
+		assert!(ShamirArchive::do_try_state().is_err(), "count");
+		CustodianCount::<Test>::put(2);
+		ArchiveIds::<Test>::insert([3; 32], 5);
+		assert!(ShamirArchive::do_try_state().is_err(), "stray archive id");
+		ArchiveIds::<Test>::remove([3; 32]);
 	});
 }

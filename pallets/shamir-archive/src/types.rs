@@ -1,0 +1,291 @@
+//! Types of `pallet-shamir-archive` that custodian nodes, clients and the UI share with the
+//! runtime: custodians, archive entries, and the custody receipt message.
+//!
+//! None of these types can carry free text about a patient: the only byte string is a
+//! custodian's network endpoint (infrastructure, not patient data). A unit test walks the type
+//! metadata of every storage item, event and call to keep it so.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use polkadot_sdk::{
+	frame_support::{traits::Get, BoundedVec},
+	sp_core::{crypto::KeyTypeId, sr25519},
+};
+use scale_info::TypeInfo;
+
+pub use pallet_ehr_access::{RecordId, Status};
+
+/// The 32-byte id a client encodes a record with: the codec's associated-data record id, picked
+/// at random by the client before the chain record exists. Unique on chain.
+pub type ArchiveId = [u8; 32];
+/// A piece commitment `h_i = H(i, F_i, S_i)` (BLAKE3, see `ehr-archive-codec`).
+pub type PieceHash = [u8; 32];
+
+/// The keystore key type under which a custodian node keeps its receipt-signing sr25519 key.
+pub const RECEIPT_KEY_TYPE: KeyTypeId = KeyTypeId(*b"cust");
+
+/// Domain tag that starts every custody receipt, so that a receipt signature can never be
+/// mistaken for (or replayed as) a signature of anything else made with the same key.
+pub const RECEIPT_DOMAIN: [u8; 28] = *b"ehr-chain/custody-receipt/v1";
+
+/// A registered custodian node: public infrastructure facts, never patient data.
+#[derive(
+	Clone, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxEndpointLen))]
+pub struct Custodian<BlockNumber, MaxEndpointLen: Get<u32>> {
+	/// Where the custody service answers, e.g. `ws://10.0.0.5:9944` (UTF-8, non-empty).
+	pub endpoint: BoundedVec<u8, MaxEndpointLen>,
+	/// The X25519 public key that readers encrypt custody requests to.
+	pub x25519_public: [u8; 32],
+	/// The sr25519 public key that signs custody receipts (kept in the node's keystore under
+	/// [`RECEIPT_KEY_TYPE`]).
+	pub receipt_key: sr25519::Public,
+	/// Whether the custodian may take new pieces. A suspended custodian's pieces are repairable.
+	pub status: Status,
+	/// The block it was registered at.
+	pub registered_at: BlockNumber,
+}
+
+impl<BlockNumber, MaxEndpointLen: Get<u32>> Custodian<BlockNumber, MaxEndpointLen> {
+	/// The same custodian under another endpoint bound (for the runtime API's view); an
+	/// endpoint longer than the new bound is cut, which `integrity_test` rules out.
+	pub fn rebound<B: Get<u32>>(self) -> Custodian<BlockNumber, B> {
+		Custodian {
+			endpoint: BoundedVec::truncate_from(self.endpoint.into_inner()),
+			x25519_public: self.x25519_public,
+			receipt_key: self.receipt_key,
+			status: self.status,
+			registered_at: self.registered_at,
+		}
+	}
+}
+
+/// Whether a custodian proved that it holds a piece.
+#[derive(
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum PieceState {
+	/// A valid custody receipt was checked on chain.
+	#[codec(index = 0)]
+	Held,
+	/// No receipt was given at anchoring: the piece is due for repair.
+	#[codec(index = 1)]
+	Missing,
+}
+
+/// One piece of an archived record: who keeps it and what it commits to.
+#[derive(
+	Clone, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct PieceInfo<AccountId> {
+	/// The custodian that keeps (or should keep) the piece.
+	pub custodian: AccountId,
+	/// The piece's commitment `h_i`.
+	pub hash: PieceHash,
+	/// Whether the custodian's receipt was checked.
+	pub state: PieceState,
+}
+
+/// The state of an archive entry.
+#[derive(
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum EntryState {
+	/// Every piece is held.
+	#[codec(index = 0)]
+	Anchored,
+	/// At least `k` pieces are held (so the record can be rebuilt) but some are missing.
+	#[codec(index = 1)]
+	Degraded,
+	/// The patient had the record erased: custodians must delete their pieces. Final.
+	#[codec(index = 2)]
+	Erased,
+}
+
+/// The on-chain half of an archived record: the codec parameters and commitments, and which
+/// custodian keeps which piece. With it a reader rebuilds the codec's `Commitments` and checks
+/// every piece before use.
+#[derive(Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen)]
+#[scale_info(skip_type_params(MaxPieces))]
+pub struct ArchiveEntry<AccountId, BlockNumber, MaxPieces: Get<u32>> {
+	/// The id the record was encoded with (bound into the ciphertext and the root).
+	pub archive_id: ArchiveId,
+	/// The codec's wire format version.
+	pub version: u8,
+	/// Pieces needed to rebuild the record.
+	pub k: u8,
+	/// Exact length of the encrypted payload, in bytes.
+	pub payload_len: u64,
+	/// Plaintext bytes per AEAD segment.
+	pub segment_size: u32,
+	/// The codec root over the archive id, parameters and piece hashes; equal to the record
+	/// anchor's commitment.
+	pub root: [u8; 32],
+	/// The `n` pieces, in index order.
+	pub pieces: BoundedVec<PieceInfo<AccountId>, MaxPieces>,
+	/// Anchored, degraded or erased.
+	pub state: EntryState,
+	/// The block it was anchored at.
+	pub anchored_at: BlockNumber,
+}
+
+impl<AccountId: PartialEq, BlockNumber, MaxPieces: Get<u32>>
+	ArchiveEntry<AccountId, BlockNumber, MaxPieces>
+{
+	/// How many pieces were made.
+	pub fn n(&self) -> u32 {
+		self.pieces.len() as u32
+	}
+
+	/// How many pieces are held.
+	pub fn held(&self) -> u32 {
+		self.pieces.iter().filter(|p| p.state == PieceState::Held).count() as u32
+	}
+
+	/// The state the pieces call for, unless erased: anchored when none is missing.
+	pub fn live_state(&self) -> EntryState {
+		if self.pieces.iter().any(|p| p.state == PieceState::Missing) {
+			EntryState::Degraded
+		} else {
+			EntryState::Anchored
+		}
+	}
+
+	/// Whether `who` keeps a piece other than the one at `except`.
+	pub fn holds_other_piece(&self, who: &AccountId, except: usize) -> bool {
+		self.pieces.iter().enumerate().any(|(i, p)| i != except && p.custodian == *who)
+	}
+
+	/// The same entry under another piece bound (for the runtime API's view); pieces beyond
+	/// the new bound are cut, which `integrity_test` rules out.
+	pub fn rebound<B: Get<u32>>(self) -> ArchiveEntry<AccountId, BlockNumber, B> {
+		ArchiveEntry {
+			archive_id: self.archive_id,
+			version: self.version,
+			k: self.k,
+			payload_len: self.payload_len,
+			segment_size: self.segment_size,
+			root: self.root,
+			pieces: BoundedVec::truncate_from(self.pieces.into_inner()),
+			state: self.state,
+			anchored_at: self.anchored_at,
+		}
+	}
+
+	/// The codec's commitments for this entry, to check pieces against or recompute the root.
+	pub fn commitments(&self) -> ehr_archive_codec::Commitments {
+		ehr_archive_codec::Commitments {
+			version: ehr_archive_codec::Version::V1,
+			threshold: self.k,
+			payload_len: self.payload_len,
+			segment_size: self.segment_size,
+			piece_hashes: self.pieces.iter().map(|p| p.hash).collect(),
+		}
+	}
+}
+
+/// The header of the codec's `Commitments` (everything but the piece hashes), as
+/// [`crate::Pallet::anchor_archive`] takes it.
+#[derive(
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct CommitmentsHeader {
+	/// The codec's wire format version (`ehr_archive_codec::VERSION`).
+	pub version: u8,
+	/// `k`: pieces needed to rebuild the record.
+	pub threshold: u8,
+	/// Exact length of the encrypted payload, in bytes.
+	pub payload_len: u64,
+	/// Plaintext bytes per AEAD segment.
+	pub segment_size: u32,
+}
+
+/// What a custodian signs, with its receipt key, once it has checked a piece against the
+/// commitments (`Commitments::verify_piece`) and stored it: "I, `custodian`, keep piece `index`
+/// with hash `piece_hash` of archive `archive_id` of `patient`, on chain `genesis_hash`".
+///
+/// The signed bytes are the SCALE encoding of this struct ([`CustodyReceipt::payload`]):
+/// `RECEIPT_DOMAIN (28 bytes) ++ genesis_hash ++ patient ++ archive_id ++ index (1 byte) ++
+/// piece_hash ++ custodian`. The domain tag and genesis hash keep a receipt to this purpose and
+/// this chain; the patient binds it to the patient whose record may anchor the archive, so that
+/// nobody can copy a public commitment into a record of their own and take over the pieces
+/// (and, with a ticket for that record, read them); the custodian binds it to one custodian
+/// even if two registered the same key.
+#[derive(Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo)]
+pub struct CustodyReceipt<AccountId, Hash> {
+	/// Always [`RECEIPT_DOMAIN`].
+	pub domain: [u8; 28],
+	/// The chain's genesis block hash.
+	pub genesis_hash: Hash,
+	/// The patient of the record the archive is for.
+	pub patient: AccountId,
+	/// The archive id the record was encoded with.
+	pub archive_id: ArchiveId,
+	/// The piece's index, `0..n`.
+	pub index: u8,
+	/// The piece's commitment `h_i`.
+	pub piece_hash: PieceHash,
+	/// The custodian that keeps the piece.
+	pub custodian: AccountId,
+}
+
+impl<AccountId: Encode, Hash: Encode> CustodyReceipt<AccountId, Hash> {
+	/// A receipt message, with the domain tag filled in.
+	pub fn new(
+		genesis_hash: Hash,
+		patient: AccountId,
+		archive_id: ArchiveId,
+		index: u8,
+		piece_hash: PieceHash,
+		custodian: AccountId,
+	) -> Self {
+		Self {
+			domain: RECEIPT_DOMAIN,
+			genesis_hash,
+			patient,
+			archive_id,
+			index,
+			piece_hash,
+			custodian,
+		}
+	}
+
+	/// The bytes a custodian signs: the SCALE encoding of the message.
+	pub fn payload(&self) -> alloc::vec::Vec<u8> {
+		self.encode()
+	}
+
+	/// Whether `signature` is `key`'s sr25519 signature over this message.
+	pub fn verify(&self, signature: &sr25519::Signature, key: &sr25519::Public) -> bool {
+		self.using_encoded(|message| {
+			polkadot_sdk::sp_io::crypto::sr25519_verify(signature, message, key)
+		})
+	}
+}
