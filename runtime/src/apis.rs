@@ -237,6 +237,56 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_shamir_archive::runtime_api::ShamirArchiveApi<Block, AccountId, BlockNumber> for Runtime {
+		fn archive(
+			record: pallet_shamir_archive::RecordId,
+		) -> Option<pallet_shamir_archive::ArchiveEntry<
+			AccountId,
+			BlockNumber,
+			pallet_shamir_archive::runtime_api::ApiMaxPieces,
+		>> {
+			ShamirArchive::archive(record)
+		}
+
+		fn archive_of(
+			archive_id: pallet_shamir_archive::ArchiveId,
+		) -> Option<pallet_shamir_archive::RecordId> {
+			ShamirArchive::archive_of(archive_id)
+		}
+
+		fn custodian(
+			who: AccountId,
+		) -> Option<pallet_shamir_archive::Custodian<
+			BlockNumber,
+			pallet_shamir_archive::runtime_api::ApiMaxEndpointLen,
+		>> {
+			ShamirArchive::custodian(who)
+		}
+
+		fn custodians(
+			start_after: Option<AccountId>,
+			limit: u32,
+		) -> Vec<(
+			AccountId,
+			pallet_shamir_archive::Custodian<
+				BlockNumber,
+				pallet_shamir_archive::runtime_api::ApiMaxEndpointLen,
+			>,
+		)> {
+			ShamirArchive::custodians(start_after, limit)
+		}
+
+		fn receipt_payload(
+			patient: AccountId,
+			archive_id: pallet_shamir_archive::ArchiveId,
+			index: u8,
+			piece_hash: pallet_shamir_archive::PieceHash,
+			custodian: AccountId,
+		) -> Vec<u8> {
+			ShamirArchive::receipt_message(patient, archive_id, index, piece_hash, custodian).payload()
+		}
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	impl polkadot_sdk::frame_benchmarking::Benchmark<Block> for Runtime {
 		fn benchmark_metadata(extra: bool) -> (

@@ -171,6 +171,9 @@ impl pallet_contracts::Config for Runtime {
 
 parameter_types! {
 	pub const MaxEndpointLen: u32 = 128;
+	/// Most custodians (pieces) of one record: far above any sensible `n`, and it bounds an
+	/// archive entry to about 4 KiB.
+	pub const MaxPieces: u32 = 64;
 }
 
 parameter_types! {
@@ -245,6 +248,10 @@ impl pallet_ehr_access::Config for Runtime {
 
 impl pallet_shamir_archive::Config for Runtime {
 	type RegistrarOrigin = EnsureRoot<AccountId>;
+	type Records = EhrAccess;
 	type MaxEndpointLen = MaxEndpointLen;
+	type MaxPieces = MaxPieces;
 	type WeightInfo = pallet_shamir_archive::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = EhrAccess;
 }

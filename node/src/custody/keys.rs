@@ -59,10 +59,9 @@ pub fn load(keystore: &LocalKeystore) -> Result<Option<CustodianKeys>, String> {
 		return Ok(None);
 	};
 	let pair = keystore
-		.key_pair::<x25519_seed::AppPair>(&seed_public.into())
+		.key_pair::<x25519_seed::Pair>(&seed_public.into())
 		.map_err(|e| format!("reading the custody X25519 seed key: {e}"))?
 		.ok_or("the custody X25519 seed key is listed but cannot be read")?;
-	use polkadot_sdk::sp_application_crypto::AppPair;
 	let seed = Zeroizing::new(pair.into_inner().seed());
 	let (x25519_secret, x25519_public) = ehr_custody_protocol::x25519_keypair_from_seed(&seed);
 	Ok(Some(CustodianKeys { account: receipt_key.0, receipt_key, x25519_secret, x25519_public }))
