@@ -24,6 +24,8 @@
 //! runtime change, refresh that file with `scripts/refresh-metadata.sh` (the `metadata_is_fresh`
 //! end-to-end test fails until you do).
 
+pub mod archive;
+
 pub use subxt;
 pub use subxt_signer;
 

@@ -422,3 +422,140 @@ async fn the_original_story_is_enforced_on_chain() {
 	assert_eq!(emergency.doctor, account(&doctor));
 	submit!(api, tx().open_access(record), &doctor).expect("emergency access reads the record");
 }
+
+/// A record dispersed to the dev node's custodian and read back through the custody RPC, with
+/// every refusal a custodian owes: no ticket, replayed, forged and stale requests get no bytes;
+/// a piece corrupted on disk is detected; after erasure the custodian deletes the piece.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
+	use ehr::runtime_types::pallet_ehr_access::types::Category;
+	use ehr_client::archive::{self, ArchiveError, CustodianInfo};
+
+	let node = DevNode::start().await;
+	let api = node.client().await;
+	let rpc = node.rpc().await;
+	let (alice, patient, stranger) = (dev::alice(), dev::dave(), dev::eve());
+	let patient_account = patient.public_key().to_account_id();
+
+	// The dev node's custodian keys (`//Alice//custody`), registered by sudo at its endpoint.
+	let status: Value = rpc.request("custody_status", rpc_params![]).await.expect("custody_status");
+	let hex32 = |field: &str| -> [u8; 32] {
+		let text = status[field].as_str().expect("a hex string");
+		hex_to_array(text)
+	};
+	let (custodian, x25519_public) = (hex32("custodian"), hex32("x25519Public"));
+	assert_eq!(status["pieces"], 0);
+	let register = ehr::tx().sudo().sudo(RuntimeCall::ShamirArchive(Call::register_custodian {
+		custodian: custodian.into(),
+		endpoint: node.ws_url().into_bytes(),
+		x25519_public,
+		receipt_key: hex32("receiptKey"),
+	}));
+	submit!(api, register, &alice).expect("sudo register_custodian");
+	let custodians = archive::active_custodians(&api).await.expect("custodians");
+	assert_eq!(
+		custodians,
+		[CustodianInfo { account: custodian.into(), endpoint: node.ws_url(), x25519_public }]
+	);
+
+	submit!(api, ehr::tx().ehr_access().register_patient(), &patient).expect("register_patient");
+	let payload: Vec<u8> = (0..100_000u32).map(|i| (i * 7 + i / 255) as u8).collect();
+	let stored = archive::store_record(
+		&api,
+		&patient,
+		&patient_account,
+		Category::Condition,
+		&payload,
+		1,
+		&custodians,
+	)
+	.await
+	.expect("store_record");
+	assert_eq!(stored.held, 1);
+	let status: Value = rpc.request("custody_status", rpc_params![]).await.expect("custody_status");
+	assert_eq!((status["pieces"].clone(), status["pending"].clone()), (1.into(), 0.into()));
+
+	// The patient reads the record back, byte for byte.
+	let read = archive::read_record(&api, &patient, stored.record).await.expect("read_record");
+	assert!(read.payload == payload && read.rejected.is_empty() && read.refusals.is_empty());
+
+	// A stranger gets no ticket from the chain, and no bytes from the custodian.
+	match archive::read_record(&api, &stranger, stored.record).await {
+		Err(ArchiveError::NotAuthorized { .. }) => {},
+		other => panic!("a stranger read the record: {other:?}"),
+	}
+	let genesis = api.genesis_hash().0;
+	let custodian_id = custodian.into();
+	let refused = |result: Result<_, ArchiveError>, why: &str| match result {
+		Err(ArchiveError::Custodian { message, .. }) => {
+			assert!(message.contains(why), "expected '{why}', got '{message}'")
+		},
+		Ok(_) => panic!("the custodian served a request it should refuse ({why})"),
+		Err(other) => panic!("expected a refusal ({why}), got {other:?}"),
+	};
+	let (no_ticket, _) =
+		archive::get_request(genesis, &custodian_id, stored.record, &stranger, archive::now_ms())
+			.unwrap();
+	refused(archive::fetch_piece(&node.ws_url(), &no_ticket).await, "no live ticket");
+
+	// The patient's ticket is live: a request is served once, never replayed.
+	let (request, secret) =
+		archive::get_request(genesis, &custodian_id, stored.record, &patient, archive::now_ms())
+			.unwrap();
+	let sealed = archive::fetch_piece(&node.ws_url(), &request).await.expect("a served piece");
+	ehr_custody_protocol::open_piece(&sealed, &secret, &request.request).expect("it opens");
+	refused(archive::fetch_piece(&node.ws_url(), &request).await, "replayed");
+	// Forged: names the patient as reader but is signed by the stranger.
+	let (mut forged, _) =
+		archive::get_request(genesis, &custodian_id, stored.record, &stranger, archive::now_ms())
+			.unwrap();
+	forged.request.reader = patient_account.0;
+	refused(archive::fetch_piece(&node.ws_url(), &forged).await, "signature");
+	// Stale: issued ten minutes ago.
+	let (stale, _) = archive::get_request(
+		genesis,
+		&custodian_id,
+		stored.record,
+		&patient,
+		archive::now_ms() - 600_000,
+	)
+	.unwrap();
+	refused(archive::fetch_piece(&node.ws_url(), &stale).await, "stale");
+
+	// A piece corrupted on disk is detected and never served.
+	let store = node.dir.path().join("chain/chains/dev/custody");
+	let piece_file = std::fs::read_dir(&store)
+		.expect("the piece store")
+		.map(|entry| entry.unwrap().path())
+		.find(|path| path.extension().is_some_and(|e| e == "piece"))
+		.expect("a piece file");
+	let original = std::fs::read(&piece_file).unwrap();
+	let mut corrupt = original.clone();
+	let middle = corrupt.len() / 2;
+	corrupt[middle] ^= 0x01;
+	std::fs::write(&piece_file, &corrupt).unwrap();
+	let (request, _) =
+		archive::get_request(genesis, &custodian_id, stored.record, &patient, archive::now_ms())
+			.unwrap();
+	refused(archive::fetch_piece(&node.ws_url(), &request).await, "corrupt");
+	std::fs::write(&piece_file, &original).unwrap();
+
+	// The patient erases the record: the custodian deletes the piece.
+	submit!(api, ehr::tx().shamir_archive().erase(stored.record), &patient).expect("erase");
+	let deadline = Instant::now() + Duration::from_secs(10);
+	loop {
+		let status: Value =
+			rpc.request("custody_status", rpc_params![]).await.expect("custody_status");
+		if status["pieces"] == 0 {
+			break;
+		}
+		assert!(Instant::now() < deadline, "the piece was not deleted after erasure: {status}");
+		tokio::time::sleep(Duration::from_millis(100)).await;
+	}
+	assert!(!piece_file.exists());
+}
+
+fn hex_to_array(text: &str) -> [u8; 32] {
+	let bytes = hex::decode(text.trim_start_matches("0x")).expect("hex");
+	bytes.try_into().expect("32 bytes")
+}

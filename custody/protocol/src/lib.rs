@@ -68,6 +68,18 @@ pub struct SignedGetRequest {
 	pub signature: [u8; 64],
 }
 
+/// A custodian's receipt for a piece it keeps, as `custody_put` answers it: what
+/// `pallet-shamir-archive`'s `anchor_archive` takes per piece.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct PutReceipt {
+	/// The piece's index.
+	pub index: u8,
+	/// The piece's commitment `h_i`.
+	pub piece_hash: [u8; 32],
+	/// sr25519 signature by the custodian's receipt key over the chain's receipt payload.
+	pub signature: [u8; 64],
+}
+
 /// A piece sealed to a request's ephemeral key.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct SealedPiece {
@@ -125,12 +137,10 @@ impl GetRequest {
 		payload
 	}
 
-	/// Signs the request with the reader's sr25519 key pair (whose public key must be
-	/// `self.reader`).
-	pub fn sign(self, reader: &schnorrkel::Keypair) -> SignedGetRequest {
-		let signature = reader
-			.sign(schnorrkel::signing_context(SIGNING_CONTEXT).bytes(&self.signing_payload()))
-			.to_bytes();
+	/// Signs the request with `sign`, the reader's sr25519 signing function over the
+	/// `substrate` context (subxt-signer's `Keypair::sign`, or sp-core's `Pair::sign`).
+	pub fn sign_with(self, sign: impl FnOnce(&[u8]) -> [u8; 64]) -> SignedGetRequest {
+		let signature = sign(&self.signing_payload());
 		SignedGetRequest { request: self, signature }
 	}
 }

@@ -22,6 +22,19 @@ fn request(reader: &Keypair, nonce: u8, issued_at_ms: u64) -> GetRequest {
 	}
 }
 
+/// Signs as a Substrate account does: sr25519 with the `substrate` context.
+trait SignAs {
+	fn sign(self, reader: &Keypair) -> SignedGetRequest;
+}
+
+impl SignAs for GetRequest {
+	fn sign(self, reader: &Keypair) -> SignedGetRequest {
+		self.sign_with(|payload| {
+			reader.sign(schnorrkel::signing_context(b"substrate").bytes(payload)).to_bytes()
+		})
+	}
+}
+
 fn verify(signed: &SignedGetRequest, guard: &mut ReplayGuard, now: u64) -> Result<(), Refusal> {
 	signed.verify(&GENESIS, &CUSTODIAN, guard, now)
 }

@@ -16,7 +16,7 @@
 use super::{now_ms, Custody};
 use codec::{Decode, Encode};
 use ehr_archive_codec::{Commitments, Piece};
-use ehr_custody_protocol::{PutRequest, Refusal, SignedGetRequest};
+use ehr_custody_protocol::{PutReceipt, PutRequest, Refusal, SignedGetRequest};
 use ehr_custody_store::{PieceKey, StoreError};
 use ehr_runtime::{
 	opaque::Block,
@@ -35,17 +35,6 @@ use polkadot_sdk::{
 };
 use serde::Serialize;
 use std::sync::Arc;
-
-/// A custodian's receipt for a piece it keeps: what `anchor_archive` takes per piece.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
-pub struct PutReceipt {
-	/// The piece's index.
-	pub index: u8,
-	/// The piece's commitment `h_i`.
-	pub piece_hash: [u8; 32],
-	/// sr25519 signature by the custodian's receipt key over the chain's receipt payload.
-	pub signature: [u8; 64],
-}
 
 /// What `custody_status` reports.
 #[derive(Clone, Debug, Serialize)]
