@@ -288,18 +288,39 @@ pub fn now_ms() -> u64 {
 }
 
 /// Opens an access ticket for `record` (the chain decides and audits it), then reads the record
-/// from its custodians: every answer is checked against the commitments anchored on chain, and
-/// the payload is rebuilt from the first `k` good pieces.
+/// from its custodians ([`fetch_record`]).
 pub async fn read_record(
 	api: &EhrClient,
 	reader: &Keypair,
 	record: u64,
 ) -> Result<ReadRecord, ArchiveError> {
+	open_ticket(api, reader, record).await?;
+	fetch_record(api, reader, record).await
+}
+
+/// Has the chain decide whether `reader` may open `record` and, if so, store a ticket (and the
+/// `AccessOpened` audit event) that custodians honour.
+pub async fn open_ticket(
+	api: &EhrClient,
+	reader: &Keypair,
+	record: u64,
+) -> Result<(), ArchiveError> {
 	let open = ehr::tx().ehr_access().open_access(record);
 	submit(api, &open, reader)
 		.await
-		.map_err(|e| ArchiveError::NotAuthorized { record, reason: e.to_string() })?;
+		.map(|_| ())
+		.map_err(|e| ArchiveError::NotAuthorized { record, reason: e.to_string() })
+}
 
+/// Reads `record` from its custodians under the reader's live ticket: every answer is checked
+/// against the commitments anchored on chain, and the payload is rebuilt from the first `k`
+/// good pieces. A custodian checks the ticket at its own best block, so one that has not yet
+/// imported the ticket's block refuses, and the next custodian is asked instead.
+pub async fn fetch_record(
+	api: &EhrClient,
+	reader: &Keypair,
+	record: u64,
+) -> Result<ReadRecord, ArchiveError> {
 	let at = api.at_current_block().await.map_err(chain)?;
 	let entry = at
 		.runtime_apis()

@@ -1,18 +1,14 @@
 //! End-to-end tests against a real `ehr-node --dev`.
 //!
 //! Each test starts its own node on free ports (so the tests may run in parallel) and stops it
-//! when the test ends, even by a panic. The node binary is `$EHR_NODE_BIN` if set, else
-//! `ehr-node` in the cargo target directory: build it first with `cargo build -p ehr-node`.
-//! A failing test prints the node's log.
+//! when the test ends, even by a panic (see `common`). The node binary is `$EHR_NODE_BIN` if
+//! set, else `ehr-node` in the cargo target directory. A failing test prints the node's log.
 
-use std::{
-	fs::File,
-	net::TcpListener,
-	path::{Path, PathBuf},
-	process::{Child, Command, Stdio},
-	time::{Duration, Instant},
-};
+mod common;
 
+use std::time::{Duration, Instant};
+
+use common::TestNode;
 use ehr_client::{
 	ehr::{
 		self,
@@ -21,161 +17,16 @@ use ehr_client::{
 	subxt::{
 		config::RpcConfigFor,
 		ext::codec::{Decode, Encode},
-		rpcs::{client::rpc_params, methods::LegacyRpcMethods, RpcClient},
+		rpcs::{client::rpc_params, methods::LegacyRpcMethods},
 	},
 	subxt_signer::sr25519::dev,
 	EhrConfig,
 };
 use serde_json::Value;
 
-/// How long a node may take to answer RPC after it is started. Most of a start is building the
-/// genesis state in the runtime's wasm: 30 to 75 s for a debug build on a busy 2-core machine,
-/// and several nodes may start at once. A node that exits fails the test at once.
-const STARTUP_TIMEOUT: Duration = Duration::from_secs(180);
-/// How many times to start a node again when a port it was given was taken meanwhile.
-const START_ATTEMPTS: usize = 3;
-
-/// A running `ehr-node --dev`, killed when dropped.
-struct DevNode {
-	child: Child,
-	rpc_port: u16,
-	/// Holds the node's log and database; removed when dropped.
-	dir: tempfile::TempDir,
-}
-
-impl DevNode {
-	/// Start a node and wait until its RPC answers `system_health`.
-	async fn start() -> DevNode {
-		let bin = node_binary();
-		let started = Instant::now();
-		for attempt in 1..=START_ATTEMPTS {
-			let mut node = DevNode::spawn(&bin);
-			match node.wait_for_rpc().await {
-				Ok(()) => {
-					println!("ehr-node answers on {} after {:?}", node.ws_url(), started.elapsed());
-					return node;
-				},
-				// Another process took one of its ports between `free_port` and the node's bind.
-				Err(reason) if attempt < START_ATTEMPTS && node.log().contains("in use") => {
-					eprintln!("ehr-node lost a port race ({reason}); starting it again");
-				},
-				// The node's log is printed as `node` is dropped while panicking.
-				Err(reason) => panic!("ehr-node did not start: {reason}"),
-			}
-		}
-		unreachable!("the last attempt returns or panics")
-	}
-
-	fn spawn(bin: &Path) -> DevNode {
-		let dir = tempfile::Builder::new()
-			.prefix("ehr-node-test-")
-			.tempdir()
-			.expect("cannot create a temporary directory");
-		let log = File::create(dir.path().join("node.log")).expect("cannot create the node's log");
-		let rpc_port = free_port();
-		let child = Command::new(bin)
-			.arg("--dev")
-			// Our own directory rather than `--tmp`: it is removed even when the node is killed.
-			.arg("--base-path")
-			.arg(dir.path().join("chain"))
-			.args(["--rpc-port", &rpc_port.to_string()])
-			.args(["--port", &free_port().to_string()])
-			.arg("--no-prometheus")
-			.stdin(Stdio::null())
-			.stdout(log.try_clone().expect("cannot share the node's log"))
-			.stderr(log)
-			.spawn()
-			.unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-		DevNode { child, rpc_port, dir }
-	}
-
-	/// Poll until `system_health` answers, the node exits, or [`STARTUP_TIMEOUT`] passes.
-	async fn wait_for_rpc(&mut self) -> Result<(), String> {
-		let started = Instant::now();
-		loop {
-			if let Ok(rpc) = RpcClient::from_insecure_url(self.ws_url()).await {
-				let legacy = LegacyRpcMethods::<RpcConfigFor<EhrConfig>>::new(rpc);
-				if legacy.system_health().await.is_ok() {
-					return Ok(());
-				}
-			}
-			if let Ok(Some(status)) = self.child.try_wait() {
-				return Err(format!("it exited ({status})"));
-			}
-			if started.elapsed() > STARTUP_TIMEOUT {
-				return Err(format!("no RPC answer within {STARTUP_TIMEOUT:?}"));
-			}
-			tokio::time::sleep(Duration::from_millis(100)).await;
-		}
-	}
-
-	fn ws_url(&self) -> String {
-		format!("ws://127.0.0.1:{}", self.rpc_port)
-	}
-
-	fn log(&self) -> String {
-		std::fs::read_to_string(self.dir.path().join("node.log")).unwrap_or_default()
-	}
-
-	/// A typed client of this node.
-	async fn client(&self) -> ehr_client::EhrClient {
-		ehr_client::connect(&self.ws_url()).await.expect("cannot connect to ehr-node")
-	}
-
-	/// A raw JSON-RPC client of this node.
-	async fn rpc(&self) -> RpcClient {
-		RpcClient::from_insecure_url(self.ws_url()).await.expect("cannot connect to ehr-node")
-	}
-}
-
-impl Drop for DevNode {
-	fn drop(&mut self) {
-		let _ = self.child.kill();
-		let _ = self.child.wait();
-		if std::thread::panicking() {
-			eprintln!("---- ehr-node log ({}) ----\n{}", self.ws_url(), self.log());
-		}
-	}
-}
-
-/// The node binary: `$EHR_NODE_BIN`, else `ehr-node` in the cargo target directory.
-fn node_binary() -> PathBuf {
-	let target_dirs = [
-		std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from),
-		// `<target>/tmp`: the target directory this test was built in.
-		PathBuf::from(env!("CARGO_TARGET_TMPDIR")).parent().map(PathBuf::from),
-		std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/ehr-chain/target")),
-	];
-	let bin = match std::env::var_os("EHR_NODE_BIN") {
-		Some(bin) => PathBuf::from(bin),
-		None => target_dirs
-			.iter()
-			.flatten()
-			.map(|dir| dir.join("debug/ehr-node"))
-			.find(|bin| bin.is_file())
-			.unwrap_or_else(|| {
-				panic!(
-					"no ehr-node binary in {:?}: build it with `cargo build -p ehr-node`, \
-					 or set EHR_NODE_BIN",
-					target_dirs.iter().flatten().collect::<Vec<_>>()
-				)
-			}),
-	};
-	assert!(bin.is_file(), "EHR_NODE_BIN={} is not a file", bin.display());
-	bin
-}
-
-/// A TCP port that was free a moment ago.
-fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0")
-		.and_then(|listener| listener.local_addr())
-		.expect("cannot find a free port")
-		.port()
-}
-
 #[tokio::test]
 async fn metadata_is_fresh() {
-	let node = DevNode::start().await;
+	let node = TestNode::dev().await;
 	let rpc = LegacyRpcMethods::<RpcConfigFor<EhrConfig>>::new(node.rpc().await);
 
 	// What `scripts/refresh-metadata.sh` fetches: the newest stable metadata version.
@@ -209,7 +60,7 @@ async fn metadata_is_fresh() {
 
 #[tokio::test]
 async fn sudo_registers_a_custodian_and_it_is_finalised() {
-	let node = DevNode::start().await;
+	let node = TestNode::dev().await;
 	let api = node.client().await;
 	let alice = dev::alice();
 	let bob = dev::bob().public_key().to_account_id();
@@ -273,7 +124,7 @@ async fn sudo_registers_a_custodian_and_it_is_finalised() {
 
 #[tokio::test]
 async fn generic_rpc_works() {
-	let node = DevNode::start().await;
+	let node = TestNode::dev().await;
 	let rpc = node.rpc().await;
 	let request = |method: &'static str| {
 		let rpc = rpc.clone();
@@ -306,28 +157,6 @@ async fn generic_rpc_works() {
 	}
 }
 
-/// Sign `$call` with `$signer`, wait until it is finalised, and give its events or the reason it
-/// failed.
-macro_rules! submit {
-	($api:expr, $call:expr, $signer:expr) => {
-		$api.tx()
-			.await
-			.expect("cannot get a transactions client")
-			.create_signed(&$call, $signer, Default::default())
-			.await
-			.expect("cannot sign the transaction")
-			.submit_and_watch()
-			.await
-			.expect("cannot submit the transaction")
-			.wait_for_finalized()
-			.await
-			.expect("the transaction was not finalised")
-			.wait_for_success()
-			.await
-			.map_err(|error| error.to_string())
-	};
-}
-
 /// The original app's story on chain: a hospital registers a doctor, a patient registers and
 /// consents, the doctor anchors a record and opens it; a stranger is refused, a revoked grantee is
 /// refused, and break-glass access works and is visible in events.
@@ -336,7 +165,7 @@ async fn the_original_story_is_enforced_on_chain() {
 	use ehr::runtime_types::pallet_ehr_access::types::{
 		Category, EmergencyReason, GrantScope, Grantee, Right,
 	};
-	let node = DevNode::start().await;
+	let node = TestNode::dev().await;
 	let api = node.client().await;
 	let (alice, hospital, doctor, patient, stranger, second_doctor) =
 		(dev::alice(), dev::bob(), dev::charlie(), dev::dave(), dev::eve(), dev::ferdie());
@@ -431,7 +260,7 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 	use ehr::runtime_types::pallet_ehr_access::types::Category;
 	use ehr_client::archive::{self, ArchiveError, CustodianInfo};
 
-	let node = DevNode::start().await;
+	let node = TestNode::dev().await;
 	let api = node.client().await;
 	let rpc = node.rpc().await;
 	let (alice, patient, stranger) = (dev::alice(), dev::dave(), dev::eve());
