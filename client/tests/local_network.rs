@@ -18,7 +18,7 @@ use ehr_client::{
 	},
 	subxt::rpcs::client::rpc_params,
 	subxt_signer::sr25519::dev,
-	EhrClient,
+	EhrClient, EhrConfig,
 };
 use serde_json::Value;
 
@@ -114,8 +114,10 @@ async fn five_custodians_rebuild_a_record_with_a_corrupt_piece_and_two_nodes_dow
 		custodians.push(custodian_of(node).await);
 	}
 	// Five sudo calls in a row (consecutive nonces), then wait for all of them.
+	let alice_id = alice.public_key().to_account_id();
+	let first_nonce = api.tx().await.unwrap().account_nonce(&alice_id).await.expect("nonce");
 	let mut pending = Vec::new();
-	for (custodian, node) in custodians.iter().zip(&nodes) {
+	for (nonce, (custodian, node)) in (first_nonce..).zip(custodians.iter().zip(&nodes)) {
 		let status: Value =
 			node.rpc().await.request("custody_status", rpc_params![]).await.unwrap();
 		let receipt_key: [u8; 32] =
@@ -133,7 +135,13 @@ async fn five_custodians_rebuild_a_record_with_a_corrupt_piece_and_two_nodes_dow
 			.tx()
 			.await
 			.unwrap()
-			.create_signed(&call, &alice, Default::default())
+			.create_signed(
+				&call,
+				&alice,
+				ehr_client::subxt::config::DefaultExtrinsicParamsBuilder::<EhrConfig>::new()
+					.nonce(nonce)
+					.build(),
+			)
 			.await
 			.unwrap()
 			.submit_and_watch()
@@ -163,7 +171,7 @@ async fn five_custodians_rebuild_a_record_with_a_corrupt_piece_and_two_nodes_dow
 	println!("stored record {} after {:?}", stored.record, started.elapsed());
 
 	// Alice's piece corrupted on disk: she refuses to serve it, the others rebuild the record.
-	let store = nodes[0].dir.path().join("chain/chains/local_testnet/custody");
+	let store = nodes[0].dir.path().join("chain/chains/ehr_local_testnet/custody");
 	let piece_file = std::fs::read_dir(&store)
 		.unwrap_or_else(|e| panic!("no piece store at {}: {e}", store.display()))
 		.map(|entry| entry.unwrap().path())

@@ -94,13 +94,16 @@ impl TestNode {
 			.expect("cannot create a temporary directory");
 		let log = File::create(dir.path().join("node.log")).expect("cannot create the node's log");
 		let rpc_port = free_port();
+		// A p2p port of the caller's (a bootnode's must be known), else a free one.
+		let own_port = ["--port".to_owned(), free_port().to_string()];
+		let p2p_port: &[String] = if args.iter().any(|a| a == "--port") { &[] } else { &own_port };
 		let child = Command::new(bin)
 			.args(args)
 			// Our own directory rather than `--tmp`: it is removed even when the node is killed.
 			.arg("--base-path")
 			.arg(dir.path().join("chain"))
 			.args(["--rpc-port", &rpc_port.to_string()])
-			.args(["--port", &free_port().to_string()])
+			.args(p2p_port)
 			.arg("--no-prometheus")
 			.stdin(Stdio::null())
 			.stdout(log.try_clone().expect("cannot share the node's log"))
