@@ -3,6 +3,8 @@
 //! prints their logs.
 #![allow(dead_code)] // each test binary uses a part
 
+pub mod network;
+
 use std::{
 	fs::File,
 	net::TcpListener,

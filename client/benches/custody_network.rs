@@ -1,0 +1,115 @@
+//! Custody latency and storage on a local network of five nodes (`--chain local`), each its own
+//! custodian, at k = 3 of n = 5. Prints, for records of 1 KiB, 1 MiB and 16 MiB:
+//! - put: encoding the record and sending its five pieces to the five custodians
+//!   (`custody_put`, each answered with a signed receipt), p50 and p95 over the samples;
+//! - get: reading an anchored record under a live ticket (`custody_get` to the first three
+//!   custodians, every piece checked, decoded), p50 and p95;
+//! - bytes each custodian stores for one record, against the record's size.
+//!
+//! `cargo bench --profile dev -p ehr-client --bench custody_network`: the dev profile of the
+//! tests (the codec and crypto crates are optimised in it), against the debug `ehr-node` the
+//! tests use (set `EHR_NODE_BIN` to measure a release build). Takes about five minutes.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::network::{register_custodians, start_network, wait_synced};
+use ehr_client::{
+	archive,
+	ehr::{self, runtime_types::pallet_ehr_access::types::Category},
+	subxt::rpcs::client::rpc_params,
+	subxt_signer::sr25519::dev,
+};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+const SIZES: [(&str, usize, usize); 3] =
+	[("1 KiB", 1 << 10, 20), ("1 MiB", 1 << 20, 20), ("16 MiB", 16 << 20, 8)];
+const K: u8 = 3;
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+	samples.sort();
+	let rank = ((samples.len() as f64 - 1.0) * p).round() as usize;
+	samples[rank]
+}
+
+fn ms(d: Duration) -> String {
+	format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+#[tokio::main]
+async fn main() {
+	let nodes = start_network().await;
+	let api = nodes[0].client().await;
+	let custodians = register_custodians(&api, &nodes).await;
+	let patient = dev::ferdie();
+	let patient_account = patient.public_key().to_account_id();
+	submit!(api, ehr::tx().ehr_access().register_patient(), &patient).expect("register_patient");
+	let used = |nodes: &[common::TestNode]| {
+		let nodes: Vec<_> = nodes.iter().map(|n| n.ws_url()).collect();
+		async move {
+			let mut used = Vec::new();
+			for url in nodes {
+				let rpc = ehr_client::subxt::rpcs::RpcClient::from_url(&url).await.unwrap();
+				let status: Value = rpc.request("custody_status", rpc_params![]).await.unwrap();
+				used.push(status["usedBytes"].as_u64().unwrap());
+			}
+			used
+		}
+	};
+
+	println!("\nk = {K} of n = 5 custodians, one node each; samples per size in brackets");
+	println!(
+		"{:>8} | {:>10} {:>10} | {:>10} {:>10} | {:>14} {:>8}",
+		"record", "put p50", "put p95", "get p50", "get p95", "stored/node", "÷ size"
+	);
+	for (label, size, samples) in SIZES {
+		let payload: Vec<u8> = (0..size).map(|i| (i * 131 + i / 7) as u8).collect();
+		let mut puts = Vec::with_capacity(samples);
+		for _ in 0..samples {
+			let mut archive_id = [0u8; 32];
+			getrandom::fill(&mut archive_id).unwrap();
+			let started = Instant::now();
+			let encoded = ehr_archive_codec::encode(&payload, &archive_id, K, 5).unwrap();
+			let receipts =
+				archive::put_pieces(&api, &patient_account, archive_id, &encoded, &custodians)
+					.await;
+			puts.push(started.elapsed());
+			assert!(receipts.iter().all(Result::is_ok), "a put failed: {receipts:?}");
+		}
+
+		let before = used(&nodes).await;
+		let stored = archive::store_record(
+			&api,
+			&patient,
+			&patient_account,
+			Category::DiagnosticReport,
+			&payload,
+			K,
+			&custodians,
+		)
+		.await
+		.expect("store_record");
+		let after = used(&nodes).await;
+		let per_node = after.iter().zip(&before).map(|(a, b)| a - b).max().unwrap();
+
+		archive::open_ticket(&api, &patient, stored.record).await.expect("open_access");
+		wait_synced(&api, &nodes.iter().collect::<Vec<_>>()).await;
+		let mut gets = Vec::with_capacity(samples);
+		for _ in 0..samples {
+			let started = Instant::now();
+			let read = archive::fetch_record(&api, &patient, stored.record).await.expect("fetch");
+			gets.push(started.elapsed());
+			assert!(read.payload == payload);
+		}
+		println!(
+			"{:>8} | {:>10} {:>10} | {:>10} {:>10} | {:>12} B {:>8.3}   [{samples}]",
+			label,
+			ms(percentile(&mut puts, 0.5)),
+			ms(percentile(&mut puts, 0.95)),
+			ms(percentile(&mut gets, 0.5)),
+			ms(percentile(&mut gets, 0.95)),
+			per_node,
+			per_node as f64 / size as f64,
+		);
+	}
+}

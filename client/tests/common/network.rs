@@ -1,0 +1,144 @@
+//! A local network of five nodes, each its own custodian, for the tests and benchmarks that
+//! need one.
+use super::{free_port, TestNode};
+use ehr_client::{
+	archive::CustodianInfo,
+	ehr::{
+		self,
+		runtime_types::{ehr_runtime::RuntimeCall, pallet_shamir_archive::pallet::Call},
+	},
+	subxt::rpcs::client::rpc_params,
+	subxt_signer::sr25519::dev,
+	EhrClient, EhrConfig,
+};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+const NAMES: [&str; 5] = ["alice", "bob", "charlie", "dave", "eve"];
+/// Alice's libp2p key, so the others can name her as their bootnode.
+const ALICE_NODE_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";
+const ALICE_PEER_ID: &str = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
+
+/// Alice, Bob (validators), Charlie, Dave and Eve on `--chain local`, each with its custody
+/// keys (`//<Name>//custody`).
+pub async fn start_network() -> Vec<TestNode> {
+	let alice_p2p = free_port();
+	let bootnode = format!("/ip4/127.0.0.1/tcp/{alice_p2p}/p2p/{ALICE_PEER_ID}");
+	let args = |i: usize| {
+		let p2p = if i == 0 { alice_p2p } else { free_port() };
+		let mut args = vec![
+			"--chain".to_owned(),
+			"local".to_owned(),
+			format!("--{}", NAMES[i]),
+			"--no-mdns".to_owned(),
+			"--port".to_owned(),
+			p2p.to_string(),
+			"--node-key".to_owned(),
+			if i == 0 { ALICE_NODE_KEY.to_owned() } else { format!("{:064x}", i + 1) },
+		];
+		if i > 0 {
+			args.extend(["--bootnodes".to_owned(), bootnode.clone()]);
+		}
+		args
+	};
+	let args: Vec<Vec<String>> = (0..NAMES.len()).map(args).collect();
+	let (a, b, c, d, e) = tokio::join!(
+		TestNode::start(&args[0]),
+		TestNode::start(&args[1]),
+		TestNode::start(&args[2]),
+		TestNode::start(&args[3]),
+		TestNode::start(&args[4]),
+	);
+	vec![a, b, c, d, e]
+}
+
+/// The node's custodian identity from `custody_status`.
+pub async fn custodian_of(node: &TestNode) -> CustodianInfo {
+	let status: Value =
+		node.rpc().await.request("custody_status", rpc_params![]).await.expect("custody_status");
+	let field = |name: &str| -> [u8; 32] {
+		hex::decode(status[name].as_str().expect("hex").trim_start_matches("0x"))
+			.expect("hex")
+			.try_into()
+			.expect("32 bytes")
+	};
+	CustodianInfo {
+		account: field("custodian").into(),
+		endpoint: node.ws_url(),
+		x25519_public: field("x25519Public"),
+	}
+}
+
+/// Waits until every node's best block is at least `api`'s finalised one, so that a ticket
+/// finalised through `api` is visible to every custodian.
+pub async fn wait_synced(api: &EhrClient, nodes: &[&TestNode]) {
+	let target = api.at_current_block().await.expect("finalised block").block_number();
+	let deadline = Instant::now() + Duration::from_secs(60);
+	for node in nodes {
+		loop {
+			let header: Value = node
+				.rpc()
+				.await
+				.request("chain_getHeader", rpc_params![])
+				.await
+				.expect("chain_getHeader");
+			let number = header["number"]
+				.as_str()
+				.and_then(|n| u64::from_str_radix(n.trim_start_matches("0x"), 16).ok());
+			if number.is_some_and(|n| n >= target) {
+				break;
+			}
+			assert!(Instant::now() < deadline, "{} did not reach block {target}", node.ws_url());
+			tokio::time::sleep(Duration::from_millis(200)).await;
+		}
+	}
+}
+
+/// Registers every node as a custodian (sudo by Alice), in one block or two.
+pub async fn register_custodians(api: &EhrClient, nodes: &[TestNode]) -> Vec<CustodianInfo> {
+	let alice = dev::alice();
+	let mut custodians = Vec::new();
+	for node in nodes {
+		custodians.push(custodian_of(node).await);
+	}
+	// Five sudo calls in a row (consecutive nonces), then wait for all of them.
+	let alice_id = alice.public_key().to_account_id();
+	let first_nonce = api.tx().await.unwrap().account_nonce(&alice_id).await.expect("nonce");
+	let mut pending = Vec::new();
+	for (nonce, (custodian, node)) in (first_nonce..).zip(custodians.iter().zip(nodes)) {
+		let status: Value =
+			node.rpc().await.request("custody_status", rpc_params![]).await.unwrap();
+		let receipt_key: [u8; 32] =
+			hex::decode(status["receiptKey"].as_str().unwrap().trim_start_matches("0x"))
+				.unwrap()
+				.try_into()
+				.unwrap();
+		let call = ehr::tx().sudo().sudo(RuntimeCall::ShamirArchive(Call::register_custodian {
+			custodian: custodian.account.clone(),
+			endpoint: custodian.endpoint.clone().into_bytes(),
+			x25519_public: custodian.x25519_public,
+			receipt_key,
+		}));
+		let progress = api
+			.tx()
+			.await
+			.unwrap()
+			.create_signed(
+				&call,
+				&alice,
+				ehr_client::subxt::config::DefaultExtrinsicParamsBuilder::<EhrConfig>::new()
+					.nonce(nonce)
+					.build(),
+			)
+			.await
+			.unwrap()
+			.submit_and_watch()
+			.await
+			.expect("submit register_custodian");
+		pending.push(progress);
+	}
+	for progress in pending {
+		progress.wait_for_finalized_success().await.expect("register_custodian");
+	}
+	custodians
+}
