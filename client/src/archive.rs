@@ -117,9 +117,18 @@ pub async fn active_custodians(api: &EhrClient) -> Result<Vec<CustodianInfo>, Ar
 		.collect())
 }
 
+/// Largest custody request or answer, in bytes of JSON: a piece of 64 MiB as hex, and some.
+const MAX_CUSTODY_MESSAGE: u32 = 130 << 20;
+
 async fn custody_call(endpoint: &str, method: &str, body: &[u8]) -> Result<Vec<u8>, ArchiveError> {
 	let fail = |message: String| ArchiveError::Custodian { endpoint: endpoint.to_owned(), message };
-	let rpc = RpcClient::from_url(endpoint).await.map_err(|e| fail(e.to_string()))?;
+	let client = jsonrpsee::ws_client::WsClientBuilder::default()
+		.max_request_size(MAX_CUSTODY_MESSAGE)
+		.max_response_size(MAX_CUSTODY_MESSAGE)
+		.build(endpoint)
+		.await
+		.map_err(|e| fail(e.to_string()))?;
+	let rpc = RpcClient::new(client);
 	let answer: String = rpc
 		.request(method, rpc_params![format!("0x{}", hex::encode(body))])
 		.await
