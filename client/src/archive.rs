@@ -22,6 +22,7 @@ use ehr_custody_protocol::{
 	ephemeral_keypair, open_piece, GetRequest, PutReceipt, PutRequest, SealedPiece,
 	SignedGetRequest,
 };
+use subxt::ext::futures::future::join_all;
 use subxt::{
 	rpcs::{client::rpc_params, RpcClient},
 	utils::AccountId32,
@@ -136,8 +137,8 @@ async fn custody_call(endpoint: &str, method: &str, body: &[u8]) -> Result<Vec<u
 	hex::decode(answer.trim_start_matches("0x")).map_err(|e| fail(format!("bad answer: {e}")))
 }
 
-/// Sends piece `i` of `encoded` to `custodians[i]` and returns each custodian's receipt, or why
-/// it gave none.
+/// Sends piece `i` of `encoded` to `custodians[i]`, all at once, and returns each custodian's
+/// receipt, or why it gave none.
 pub async fn put_pieces(
 	api: &EhrClient,
 	patient: &AccountId32,
@@ -147,9 +148,9 @@ pub async fn put_pieces(
 ) -> Vec<Result<PutReceipt, ArchiveError>> {
 	let genesis: [u8; 32] = api.genesis_hash().0;
 	let commitments = encoded.commitments.to_bytes();
-	let mut receipts = Vec::with_capacity(custodians.len());
-	for (piece, custodian) in encoded.pieces.iter().zip(custodians) {
-		let receipt = async {
+	let puts = encoded.pieces.iter().zip(custodians).map(|(piece, custodian)| {
+		let commitments = &commitments;
+		async move {
 			let request = PutRequest::seal(
 				genesis,
 				(custodian.account.0, &custodian.x25519_public),
@@ -165,10 +166,8 @@ pub async fn put_pieces(
 				message: format!("bad receipt: {e}"),
 			})
 		}
-		.await;
-		receipts.push(receipt);
-	}
-	receipts
+	});
+	join_all(puts).await
 }
 
 /// Submits `call` signed by `signer`, waits until it is finalised and succeeded.
@@ -346,32 +345,44 @@ pub async fn fetch_record(
 		piece_hashes: entry.pieces.0.iter().map(|p| p.hash).collect(),
 	};
 	let genesis = api.genesis_hash().0;
-	let mut pieces: Vec<Piece> = Vec::new();
-	let mut refusals = Vec::new();
-	for piece in entry.pieces.0.iter().filter(|p| matches!(p.state, PieceState::Held)) {
-		if pieces.len() == usize::from(entry.k) {
-			break;
-		}
-		let fetched = async {
+	let held: Vec<_> =
+		entry.pieces.0.iter().filter(|p| matches!(p.state, PieceState::Held)).collect();
+	let fetch = |piece: &ehr::runtime_types::pallet_shamir_archive::types::PieceInfo<
+		AccountId32,
+	>| {
+		let (at, commitments) = (&at, &commitments);
+		let custodian_account = piece.custodian.clone();
+		async move {
 			let custodian = at
 				.runtime_apis()
-				.call(ehr::runtime_apis().shamir_archive_api().custodian(piece.custodian.clone()))
+				.call(ehr::runtime_apis().shamir_archive_api().custodian(custodian_account.clone()))
 				.await
 				.map_err(chain)?
 				.ok_or_else(|| chain("custodian no longer registered"))?;
 			let endpoint = String::from_utf8_lossy(&custodian.endpoint.0).into_owned();
 			let (request, secret) =
-				get_request(genesis, &piece.custodian, record, reader, now_ms())?;
+				get_request(genesis, &custodian_account, record, reader, now_ms())?;
 			let sealed = fetch_piece(&endpoint, &request).await?;
 			let bytes = open_piece(&sealed, &secret, &request.request)?;
 			let got = Piece::from_bytes(&bytes)?;
 			commitments.verify_piece(&got)?;
 			Ok::<_, ArchiveError>(got)
 		}
-		.await;
-		match fetched {
-			Ok(got) => pieces.push(got),
-			Err(e) => refusals.push(e.to_string()),
+	};
+	// Ask `k` custodians at once; for each that fails, the next ones, until `k` pieces are good
+	// or every custodian was asked.
+	let mut pieces: Vec<Piece> = Vec::new();
+	let mut refusals = Vec::new();
+	let mut next = 0;
+	while pieces.len() < usize::from(entry.k) && next < held.len() {
+		let wanted = (usize::from(entry.k) - pieces.len()).min(held.len() - next);
+		let batch = held[next..next + wanted].iter().map(|piece| fetch(piece));
+		next += wanted;
+		for fetched in join_all(batch).await {
+			match fetched {
+				Ok(got) => pieces.push(got),
+				Err(e) => refusals.push(e.to_string()),
+			}
 		}
 	}
 	if pieces.len() < usize::from(entry.k) {
