@@ -8,7 +8,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::TestNode;
+use common::{network::register_custodians, TestNode};
 use ehr_client::{
 	ehr::{
 		self,
@@ -258,34 +258,20 @@ async fn the_original_story_is_enforced_on_chain() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 	use ehr::runtime_types::pallet_ehr_access::types::Category;
-	use ehr_client::archive::{self, ArchiveError, CustodianInfo};
+	use ehr_client::archive::{self, ArchiveError};
 
 	let node = TestNode::dev().await;
 	let api = node.client().await;
 	let rpc = node.rpc().await;
-	let (alice, patient, stranger) = (dev::alice(), dev::dave(), dev::eve());
+	let (patient, stranger) = (dev::dave(), dev::eve());
 	let patient_account = patient.public_key().to_account_id();
 
 	// The dev node's custodian keys (`//Alice//custody`), registered by sudo at its endpoint.
-	let status: Value = rpc.request("custody_status", rpc_params![]).await.expect("custody_status");
-	let hex32 = |field: &str| -> [u8; 32] {
-		let text = status[field].as_str().expect("a hex string");
-		hex_to_array(text)
-	};
-	let (custodian, x25519_public) = (hex32("custodian"), hex32("x25519Public"));
-	assert_eq!(status["pieces"], 0);
-	let register = ehr::tx().sudo().sudo(RuntimeCall::ShamirArchive(Call::register_custodian {
-		custodian: custodian.into(),
-		endpoint: node.ws_url().into_bytes(),
-		x25519_public,
-		receipt_key: hex32("receiptKey"),
-	}));
-	submit!(api, register, &alice).expect("sudo register_custodian");
-	let custodians = archive::active_custodians(&api).await.expect("custodians");
-	assert_eq!(
-		custodians,
-		[CustodianInfo { account: custodian.into(), endpoint: node.ws_url(), x25519_public }]
-	);
+	let custodians = register_custodians(&api, std::slice::from_ref(&node)).await;
+	assert_eq!(archive::active_custodians(&api).await.expect("custodians"), custodians);
+	let (custodian, x25519_public) = (custodians[0].account.0, custodians[0].x25519_public);
+	assert_eq!(custodians[0].endpoint, node.ws_url());
+	assert_ne!(x25519_public, [0; 32]);
 
 	submit!(api, ehr::tx().ehr_access().register_patient(), &patient).expect("register_patient");
 	let payload: Vec<u8> = (0..100_000u32).map(|i| (i * 7 + i / 255) as u8).collect();
@@ -384,7 +370,56 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 	assert!(!piece_file.exists());
 }
 
-fn hex_to_array(text: &str) -> [u8; 32] {
-	let bytes = hex::decode(text.trim_start_matches("0x")).expect("hex");
-	bytes.try_into().expect("32 bytes")
+
+/// A ticket expires by itself: once `TicketLifetime` blocks have passed, the custodian refuses
+/// the reader it served a moment before, with no transaction needed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_custodian_refuses_a_reader_whose_ticket_expired() {
+	use ehr::runtime_types::pallet_ehr_access::types::Category;
+	use ehr_client::archive::{self, ArchiveError};
+
+	// A block every 20 ms, so that the ticket's lifetime passes in seconds.
+	let node = TestNode::start(&["--dev".into(), "--dev-block-time".into(), "20".into()]).await;
+	let api = node.client().await;
+	let patient = dev::dave();
+	let patient_account = patient.public_key().to_account_id();
+	let custodians = register_custodians(&api, std::slice::from_ref(&node)).await;
+	submit!(api, ehr::tx().ehr_access().register_patient(), &patient).expect("register_patient");
+	let payload = b"an encrypted FHIR Condition, in the tests' stead".to_vec();
+	let stored = archive::store_record(
+		&api,
+		&patient,
+		&patient_account,
+		Category::Condition,
+		&payload,
+		1,
+		&custodians,
+	)
+	.await
+	.expect("store_record");
+
+	archive::open_ticket(&api, &patient, stored.record).await.expect("open_access");
+	let opened_at = api.at_current_block().await.unwrap().block_number();
+	let read = archive::fetch_record(&api, &patient, stored.record).await.expect("a live ticket");
+	assert_eq!(read.payload, payload);
+
+	let lifetime = api
+		.at_current_block()
+		.await
+		.unwrap()
+		.constants()
+		.entry(ehr::constants().ehr_access().ticket_lifetime())
+		.expect("TicketLifetime");
+	let deadline = Instant::now() + Duration::from_secs(120);
+	while api.at_current_block().await.unwrap().block_number() <= opened_at + u64::from(lifetime) {
+		assert!(Instant::now() < deadline, "{lifetime} blocks did not pass within 120 s");
+		tokio::time::sleep(Duration::from_millis(200)).await;
+	}
+	match archive::fetch_record(&api, &patient, stored.record).await {
+		Err(ArchiveError::TooFewGoodPieces { good: 0, refusals, .. }) => assert!(
+			refusals.iter().all(|r| r.contains("no live ticket")),
+			"unexpected refusals: {refusals:?}"
+		),
+		other => panic!("an expired ticket was honoured: {other:?}"),
+	}
 }
