@@ -221,7 +221,7 @@ pub async fn store_record(
 	}
 
 	let add = ehr::tx().ehr_access().add_record(
-		patient.clone(),
+		*patient,
 		category,
 		encoded.root,
 		payload.len() as u64,
@@ -244,7 +244,7 @@ pub async fn store_record(
 			segment_size: c.segment_size,
 		},
 		BoundedVec(c.piece_hashes.clone()),
-		BoundedVec(custodians.iter().map(|c| c.account.clone()).collect()),
+		BoundedVec(custodians.iter().map(|c| c.account).collect()),
 		BoundedVec(receipts.iter().map(|r| r.as_ref().ok().map(|r| r.signature)).collect()),
 	);
 	submit(api, &anchor, author).await?;
@@ -347,28 +347,27 @@ pub async fn fetch_record(
 	let genesis = api.genesis_hash().0;
 	let held: Vec<_> =
 		entry.pieces.0.iter().filter(|p| matches!(p.state, PieceState::Held)).collect();
-	let fetch = |piece: &ehr::runtime_types::pallet_shamir_archive::types::PieceInfo<
-		AccountId32,
-	>| {
-		let (at, commitments) = (&at, &commitments);
-		let custodian_account = piece.custodian.clone();
-		async move {
-			let custodian = at
-				.runtime_apis()
-				.call(ehr::runtime_apis().shamir_archive_api().custodian(custodian_account.clone()))
-				.await
-				.map_err(chain)?
-				.ok_or_else(|| chain("custodian no longer registered"))?;
-			let endpoint = String::from_utf8_lossy(&custodian.endpoint.0).into_owned();
-			let (request, secret) =
-				get_request(genesis, &custodian_account, record, reader, now_ms())?;
-			let sealed = fetch_piece(&endpoint, &request).await?;
-			let bytes = open_piece(&sealed, &secret, &request.request)?;
-			let got = Piece::from_bytes(&bytes)?;
-			commitments.verify_piece(&got)?;
-			Ok::<_, ArchiveError>(got)
-		}
-	};
+	let fetch =
+		|piece: &ehr::runtime_types::pallet_shamir_archive::types::PieceInfo<AccountId32>| {
+			let (at, commitments) = (&at, &commitments);
+			let custodian_account = piece.custodian;
+			async move {
+				let custodian = at
+					.runtime_apis()
+					.call(ehr::runtime_apis().shamir_archive_api().custodian(custodian_account))
+					.await
+					.map_err(chain)?
+					.ok_or_else(|| chain("custodian no longer registered"))?;
+				let endpoint = String::from_utf8_lossy(&custodian.endpoint.0).into_owned();
+				let (request, secret) =
+					get_request(genesis, &custodian_account, record, reader, now_ms())?;
+				let sealed = fetch_piece(&endpoint, &request).await?;
+				let bytes = open_piece(&sealed, &secret, &request.request)?;
+				let got = Piece::from_bytes(&bytes)?;
+				commitments.verify_piece(&got)?;
+				Ok::<_, ArchiveError>(got)
+			}
+		};
 	// Ask `k` custodians at once; for each that fails, the next ones, until `k` pieces are good
 	// or every custodian was asked.
 	let mut pieces: Vec<Piece> = Vec::new();

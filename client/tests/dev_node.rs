@@ -370,7 +370,6 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 	assert!(!piece_file.exists());
 }
 
-
 /// A ticket expires by itself: once `TicketLifetime` blocks have passed, the custodian refuses
 /// the reader it served a moment before, with no transaction needed.
 #[tokio::test(flavor = "multi_thread")]

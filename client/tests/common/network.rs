@@ -114,7 +114,7 @@ pub async fn register_custodians(api: &EhrClient, nodes: &[TestNode]) -> Vec<Cus
 				.try_into()
 				.unwrap();
 		let call = ehr::tx().sudo().sudo(RuntimeCall::ShamirArchive(Call::register_custodian {
-			custodian: custodian.account.clone(),
+			custodian: custodian.account,
 			endpoint: custodian.endpoint.clone().into_bytes(),
 			x25519_public: custodian.x25519_public,
 			receipt_key,
