@@ -12,13 +12,16 @@
 //!    `resourceType` names an R4 resource; every key is an element of its type (unknown
 //!    elements are rejected, as the R4 JSON rules require; `fhir` would silently drop them);
 //!    every required (`1..`) element is present; repeating elements are non-empty arrays and
-//!    others are not arrays; primitives have the right JSON type; `date`, `dateTime`,
-//!    `instant` and `time` follow their lexical rules and name real calendar days (`fhir`
-//!    stores them as unchecked strings, and its `Validate` passes them all). Nested resources
+//!    others are not arrays; a choice element has one type at most (`fhir` keeps the first of
+//!    `deceasedBoolean` and `deceasedDateTime`, silently); primitives have the right JSON type;
+//!    `date`, `dateTime`, `instant` and `time` follow their lexical rules and name real
+//!    calendar days (`fhir` stores them as unchecked strings, and its `Validate` passes them
+//!    all); `integer`, `unsignedInt` and `positiveInt` are in range; a resource's `id` is a
+//!    FHIR id (`fhir` types it as a string). Nested resources
 //!    (`contained`, Bundle entries) are checked the same way, at most
 //!    [`MAX_RESOURCE_NESTING`] deep.
-//! 2. **Typed parsing** into `fhir::r4::resources::Resource`: the types of every element,
-//!    choice elements (`onset[x]`: at most one variant) and required `1..1` fields. `fhir-r4`
+//! 2. **Typed parsing** into `fhir::r4::resources::Resource`: the types of every element and
+//!    required `1..1` fields (already checked in step 1, with better paths). `fhir-r4`
 //!    keeps `Bundle.entry.resource` (and `Bundle.entry.response.outcome`,
 //!    `Parameters.parameter.resource`) as raw JSON, so each of those is parsed on its own.
 //! 3. **`fhir`'s `Validate`**: required bindings (a `status` or `gender` outside its value set,
@@ -35,8 +38,9 @@
 //! The other FHIRPath invariants (such as `con-3` or `per-1`), profiles (US Core, IPS),
 //! terminology beyond required bindings (that a SNOMED or LOINC code exists, or is in an
 //! extensible value set), reference resolution (that `Patient/p1` or a Bundle's `urn:uuid:`
-//! points at anything), the content of `Narrative.div`, `decimal` precision, and the range of
-//! `positiveInt` (which `fhir` types as `u32`, so `0` passes).
+//! points at anything), the content of `Narrative.div` (XHTML), the lexical rules of the
+//! other string primitives (`base64Binary`, `decimal` as written, ...), and the rules that R4
+//! states only as regular expressions on `string` elements.
 
 mod structure;
 

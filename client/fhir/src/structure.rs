@@ -6,6 +6,7 @@
 
 use fhir::r4::meta::{self, ElementMeta};
 use fhir::r4::temporal::{DateParts, TimeParts};
+use fhir::validate::is_valid_id;
 use serde_json::{Map, Value};
 
 /// The most resources nested in one another (a Bundle in a Bundle, a contained resource) that are
@@ -113,17 +114,32 @@ impl Walker {
 				Value::Array(_) => self.issue(&path, "expected a single value, not an array"),
 				_ => self.value(value, element, kind, &path),
 			}
+			// R4 types a resource's `id` as `id` but the table, and so `fhir`, as a plain string.
+			if is_resource && key == "id" && value.as_str().is_some_and(|id| !is_valid_id(id)) {
+				self.issue(&path, format!("invalid FHIR id: {value}"));
+			}
 		}
-		for element in children.iter().filter(|e| e.min >= 1) {
+		for element in children {
 			let name = &element.path[context.len() + 1..];
 			if name.contains('.') {
 				continue;
 			}
 			let present = match name.strip_suffix("[x]") {
-				Some(base) => object.keys().any(|k| choice_type(base, k).is_some()),
+				Some(base) => {
+					// `fhir` keeps the first of `deceasedBoolean` and `deceasedDateTime` and
+					// silently drops the other.
+					let variants = object.keys().filter(|k| choice_type(base, k).is_some()).count();
+					if variants > 1 {
+						self.issue(
+							&format!("{path}.{name}"),
+							"more than one type of a choice element",
+						);
+					}
+					variants > 0
+				},
 				None => object.contains_key(name) || object.contains_key(&format!("_{name}")),
 			};
-			if !present {
+			if element.min >= 1 && !present {
 				self.issue(&format!("{path}.{name}"), "missing required element");
 			}
 		}
@@ -180,6 +196,12 @@ impl Walker {
 			("dateTime", Some(s)) => is_date_time(s, false),
 			("instant", Some(s)) => is_date_time(s, true),
 			("time", Some(s)) => is_time(s),
+			// Typed as `u32` and `i32` by `fhir`, which lets a zero `positiveInt` through.
+			("positiveInt", _) => {
+				value.as_u64().is_some_and(|n| (1..=i32::MAX as u64).contains(&n))
+			},
+			("unsignedInt", _) => value.as_u64().is_some_and(|n| n <= i32::MAX as u64),
+			("integer", _) => value.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
 			_ => true,
 		};
 		if !lexical_ok {

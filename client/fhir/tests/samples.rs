@@ -126,3 +126,30 @@ fn choice_elements_and_primitive_extensions_are_understood() {
 	);
 	assert_eq!(fails_at(r#"{"resourceType": "Patient", "_gender": 1}"#), "Patient._gender");
 }
+
+/// Each of these passes `fhir`'s own parsing and `Validate`.
+#[test]
+fn catches_what_fhir_lets_through() {
+	let cases = [
+		(r#"{"resourceType": "Patient", "birthdate": "1970"}"#, "Patient.birthdate"),
+		(r#"{"resourceType": "Patient", "birthDate": "1970-02-30"}"#, "Patient.birthDate"),
+		(
+			r#"{"resourceType": "Patient", "deceasedBoolean": true, "deceasedDateTime": "2020"}"#,
+			"Patient.deceased[x]",
+		),
+		(r#"{"resourceType": "Patient", "id": "bad id!"}"#, "Patient.id"),
+		(
+			r#"{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Nope"}}]}"#,
+			"Bundle.entry[0].resource.resourceType",
+		),
+	];
+	for (json, path) in cases {
+		assert_eq!(fails_at(json), path, "{json}");
+	}
+	let zero_frequency =
+		samples::MEDICATION_REQUEST.replace(r#""frequency": 1"#, r#""frequency": 0"#);
+	assert_eq!(
+		fails_at(&zero_frequency),
+		"MedicationRequest.dosageInstruction[0].timing.repeat.frequency"
+	);
+}
