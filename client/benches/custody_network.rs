@@ -71,7 +71,7 @@ async fn main() {
 			let started = Instant::now();
 			let encoded = ehr_archive_codec::encode(&payload, &archive_id, K, 5).unwrap();
 			let receipts =
-				archive::put_pieces(&api, &patient_account, archive_id, &encoded, &custodians)
+				archive::put_pieces(&api, &patient_account, archive_id, &encoded, &custodians, &())
 					.await;
 			puts.push(started.elapsed());
 			assert!(receipts.iter().all(Result::is_ok), "a put failed: {receipts:?}");
@@ -86,6 +86,7 @@ async fn main() {
 			&payload,
 			K,
 			&custodians,
+			&(),
 		)
 		.await
 		.expect("store_record");
@@ -97,7 +98,8 @@ async fn main() {
 		let mut gets = Vec::with_capacity(samples);
 		for _ in 0..samples {
 			let started = Instant::now();
-			let read = archive::fetch_record(&api, &patient, stored.record).await.expect("fetch");
+			let read =
+				archive::fetch_record(&api, &patient, stored.record, &()).await.expect("fetch");
 			gets.push(started.elapsed());
 			assert!(read.payload == payload);
 		}

@@ -6,15 +6,16 @@
 //! `ehr-archive-codec`, each piece travels sealed to its custodian's X25519 key, and each answer
 //! comes back sealed to a key made for that one request (`ehr-custody-protocol`).
 use crate::{
+	chain,
 	ehr::{
 		self,
 		runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec,
-			pallet_ehr_access::types::{Category, Status},
+			pallet_ehr_access::types::{AccessDecision, Category, Status},
 			pallet_shamir_archive::types::{CommitmentsHeader, EntryState, PieceState},
 		},
 	},
-	EhrClient, EhrConfig,
+	submit, EhrClient, Error,
 };
 use codec::{Decode, Encode};
 use ehr_archive_codec::{decode, encode, Commitments, Piece, Rejected, Version};
@@ -28,43 +29,6 @@ use subxt::{
 	utils::AccountId32,
 };
 use subxt_signer::sr25519::Keypair;
-
-/// What can go wrong storing or reading an archived record.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ArchiveError {
-	/// The chain refused or failed a transaction, or a query failed.
-	#[error("chain: {0}")]
-	Chain(String),
-	/// The codec refused the parameters or the pieces.
-	#[error(transparent)]
-	Codec(#[from] ehr_archive_codec::Error),
-	/// Sealing or opening a piece failed.
-	#[error(transparent)]
-	Protocol(#[from] ehr_custody_protocol::ProtocolError),
-	/// Fewer active custodians than pieces wanted.
-	#[error("{available} active custodians, {needed} needed")]
-	TooFewCustodians { available: usize, needed: usize },
-	/// Fewer custodians than `k` kept their piece.
-	#[error("only {got} custodians kept their piece, {needed} needed")]
-	TooFewReceipts { got: usize, needed: usize },
-	/// The record has no archive entry (or it was erased).
-	#[error("record {record} has no readable archive")]
-	NoArchive { record: u64 },
-	/// The chain refused the reader a ticket.
-	#[error("not authorised to open record {record}: {reason}")]
-	NotAuthorized { record: u64, reason: String },
-	/// Fewer than `k` custodians answered with a piece that matches its commitment.
-	#[error("{good} good pieces, {needed} needed (refusals: {refusals:?})")]
-	TooFewGoodPieces { good: usize, needed: usize, refusals: Vec<String> },
-	/// A custodian refused or failed a request.
-	#[error("custodian at {endpoint}: {message}")]
-	Custodian { endpoint: String, message: String },
-}
-
-fn chain(e: impl std::fmt::Display) -> ArchiveError {
-	ArchiveError::Chain(e.to_string())
-}
 
 /// A custodian as the chain lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,8 +63,21 @@ pub struct ReadRecord {
 	pub refusals: Vec<String>,
 }
 
+/// Progress of a transfer to or from the custodians, for progress bars: [`Progress::begin`]
+/// once with the bytes to move, then [`Progress::advance`] as each piece is acknowledged or
+/// arrives checked.
+pub trait Progress: Sync {
+	/// The transfer starts; `total_bytes` will move.
+	fn begin(&self, _total_bytes: u64) {}
+	/// `bytes` more have moved.
+	fn advance(&self, _bytes: u64) {}
+}
+
+/// No progress reporting.
+impl Progress for () {}
+
 /// Up to 100 active custodians registered on chain, in storage order.
-pub async fn active_custodians(api: &EhrClient) -> Result<Vec<CustodianInfo>, ArchiveError> {
+pub async fn active_custodians(api: &EhrClient) -> Result<Vec<CustodianInfo>, Error> {
 	let at = api.at_current_block().await.map_err(chain)?;
 	let listed = at
 		.runtime_apis()
@@ -121,8 +98,8 @@ pub async fn active_custodians(api: &EhrClient) -> Result<Vec<CustodianInfo>, Ar
 /// Largest custody request or answer, in bytes of JSON: a piece of 64 MiB as hex, and some.
 const MAX_CUSTODY_MESSAGE: u32 = 130 << 20;
 
-async fn custody_call(endpoint: &str, method: &str, body: &[u8]) -> Result<Vec<u8>, ArchiveError> {
-	let fail = |message: String| ArchiveError::Custodian { endpoint: endpoint.to_owned(), message };
+async fn custody_call(endpoint: &str, method: &str, body: &[u8]) -> Result<Vec<u8>, Error> {
+	let fail = |message: String| Error::Custodian { endpoint: endpoint.to_owned(), message };
 	let client = jsonrpsee::ws_client::WsClientBuilder::default()
 		.max_request_size(MAX_CUSTODY_MESSAGE)
 		.max_response_size(MAX_CUSTODY_MESSAGE)
@@ -145,8 +122,10 @@ pub async fn put_pieces(
 	archive_id: [u8; 32],
 	encoded: &ehr_archive_codec::Encoded,
 	custodians: &[CustodianInfo],
-) -> Vec<Result<PutReceipt, ArchiveError>> {
+	progress: &dyn Progress,
+) -> Vec<Result<PutReceipt, Error>> {
 	let genesis: [u8; 32] = api.genesis_hash().0;
+	progress.begin(encoded.pieces.iter().map(|p| p.fragment.len() as u64).sum());
 	let commitments = encoded.commitments.to_bytes();
 	let puts = encoded.pieces.iter().zip(custodians).map(|(piece, custodian)| {
 		let commitments = &commitments;
@@ -161,33 +140,15 @@ pub async fn put_pieces(
 			)?;
 			let answer =
 				custody_call(&custodian.endpoint, "custody_put", &request.encode()).await?;
-			PutReceipt::decode(&mut &answer[..]).map_err(|e| ArchiveError::Custodian {
+			let receipt = PutReceipt::decode(&mut &answer[..]).map_err(|e| Error::Custodian {
 				endpoint: custodian.endpoint.clone(),
 				message: format!("bad receipt: {e}"),
-			})
+			})?;
+			progress.advance(piece.fragment.len() as u64);
+			Ok(receipt)
 		}
 	});
 	join_all(puts).await
-}
-
-/// Submits `call` signed by `signer`, waits until it is finalised and succeeded.
-async fn submit<Call: subxt::transactions::Payload>(
-	api: &EhrClient,
-	call: &Call,
-	signer: &Keypair,
-) -> Result<subxt::extrinsics::ExtrinsicEvents<EhrConfig>, ArchiveError> {
-	api.tx()
-		.await
-		.map_err(chain)?
-		.create_signed(call, signer, Default::default())
-		.await
-		.map_err(chain)?
-		.submit_and_watch()
-		.await
-		.map_err(chain)?
-		.wait_for_finalized_success()
-		.await
-		.map_err(chain)
 }
 
 /// Stores `payload` as a record of `patient` written by `author`: encodes it into one piece
@@ -201,23 +162,24 @@ pub async fn store_record(
 	payload: &[u8],
 	k: u8,
 	custodians: &[CustodianInfo],
-) -> Result<StoredRecord, ArchiveError> {
+	progress: &dyn Progress,
+) -> Result<StoredRecord, Error> {
 	let n = u8::try_from(custodians.len())
-		.map_err(|_| ArchiveError::TooFewCustodians { available: custodians.len(), needed: 255 })?;
+		.map_err(|_| Error::TooFewCustodians { available: custodians.len(), needed: 255 })?;
 	if n < k || k == 0 {
-		return Err(ArchiveError::TooFewCustodians {
+		return Err(Error::TooFewCustodians {
 			available: custodians.len(),
 			needed: usize::from(k.max(1)),
 		});
 	}
 	let mut archive_id = [0u8; 32];
 	getrandom::fill(&mut archive_id)
-		.map_err(|_| ArchiveError::Protocol(ehr_custody_protocol::ProtocolError::Rng))?;
+		.map_err(|_| Error::Protocol(ehr_custody_protocol::ProtocolError::Rng))?;
 	let encoded = encode(payload, &archive_id, k, n)?;
-	let receipts = put_pieces(api, patient, archive_id, &encoded, custodians).await;
+	let receipts = put_pieces(api, patient, archive_id, &encoded, custodians, progress).await;
 	let held = receipts.iter().filter(|r| r.is_ok()).count();
 	if held < usize::from(k) {
-		return Err(ArchiveError::TooFewReceipts { got: held, needed: usize::from(k) });
+		return Err(Error::TooFewReceipts { got: held, needed: usize::from(k) });
 	}
 
 	let add = ehr::tx().ehr_access().add_record(
@@ -259,11 +221,11 @@ pub fn get_request(
 	record: u64,
 	reader: &Keypair,
 	issued_at_ms: u64,
-) -> Result<(SignedGetRequest, zeroize::Zeroizing<[u8; 32]>), ArchiveError> {
+) -> Result<(SignedGetRequest, zeroize::Zeroizing<[u8; 32]>), Error> {
 	let (secret, ephemeral_public) = ephemeral_keypair()?;
 	let mut nonce = [0u8; 16];
 	getrandom::fill(&mut nonce)
-		.map_err(|_| ArchiveError::Protocol(ehr_custody_protocol::ProtocolError::Rng))?;
+		.map_err(|_| Error::Protocol(ehr_custody_protocol::ProtocolError::Rng))?;
 	let request = GetRequest {
 		genesis_hash,
 		custodian: custodian.0,
@@ -277,12 +239,9 @@ pub fn get_request(
 }
 
 /// Sends a signed request to a custodian; its sealed answer.
-pub async fn fetch_piece(
-	endpoint: &str,
-	request: &SignedGetRequest,
-) -> Result<SealedPiece, ArchiveError> {
+pub async fn fetch_piece(endpoint: &str, request: &SignedGetRequest) -> Result<SealedPiece, Error> {
 	let answer = custody_call(endpoint, "custody_get", &request.encode()).await?;
-	SealedPiece::decode(&mut &answer[..]).map_err(|e| ArchiveError::Custodian {
+	SealedPiece::decode(&mut &answer[..]).map_err(|e| Error::Custodian {
 		endpoint: endpoint.to_owned(),
 		message: format!("bad answer: {e}"),
 	})
@@ -301,23 +260,37 @@ pub async fn read_record(
 	api: &EhrClient,
 	reader: &Keypair,
 	record: u64,
-) -> Result<ReadRecord, ArchiveError> {
+	progress: &dyn Progress,
+) -> Result<ReadRecord, Error> {
 	open_ticket(api, reader, record).await?;
-	fetch_record(api, reader, record).await
+	fetch_record(api, reader, record, progress).await
 }
 
 /// Has the chain decide whether `reader` may open `record` and, if so, store a ticket (and the
 /// `AccessOpened` audit event) that custodians honour.
-pub async fn open_ticket(
-	api: &EhrClient,
-	reader: &Keypair,
-	record: u64,
-) -> Result<(), ArchiveError> {
+pub async fn open_ticket(api: &EhrClient, reader: &Keypair, record: u64) -> Result<(), Error> {
 	let open = ehr::tx().ehr_access().open_access(record);
-	submit(api, &open, reader)
-		.await
-		.map(|_| ())
-		.map_err(|e| ArchiveError::NotAuthorized { record, reason: e.to_string() })
+	match submit(api, &open, reader).await {
+		Ok(_) => Ok(()),
+		Err(Error::Refused { error, docs, .. }) if error == "NotAuthorized" => {
+			// The decision's reason (no consent, suspended, …) says more than the error's docs.
+			let reader = reader.public_key().to_account_id();
+			let decision = api
+				.at_current_block()
+				.await
+				.map_err(chain)?
+				.runtime_apis()
+				.call(ehr::runtime_apis().ehr_access_api().can_access(reader, record))
+				.await
+				.map_err(chain)?;
+			let reason = match decision {
+				AccessDecision::Denied(why) => format!("{why:?}"),
+				AccessDecision::Allowed(_) => docs,
+			};
+			Err(Error::NotAuthorized { record, reason })
+		},
+		Err(other) => Err(other),
+	}
 }
 
 /// Reads `record` from its custodians under the reader's live ticket: every answer is checked
@@ -328,7 +301,8 @@ pub async fn fetch_record(
 	api: &EhrClient,
 	reader: &Keypair,
 	record: u64,
-) -> Result<ReadRecord, ArchiveError> {
+	progress: &dyn Progress,
+) -> Result<ReadRecord, Error> {
 	let at = api.at_current_block().await.map_err(chain)?;
 	let entry = at
 		.runtime_apis()
@@ -336,7 +310,7 @@ pub async fn fetch_record(
 		.await
 		.map_err(chain)?
 		.filter(|entry| !matches!(entry.state, EntryState::Erased))
-		.ok_or(ArchiveError::NoArchive { record })?;
+		.ok_or(Error::NoArchive { record })?;
 	let commitments = Commitments {
 		version: Version::V1,
 		threshold: entry.k,
@@ -344,6 +318,8 @@ pub async fn fetch_record(
 		segment_size: entry.segment_size,
 		piece_hashes: entry.pieces.0.iter().map(|p| p.hash).collect(),
 	};
+	let fragment_len = commitments.layout()?.fragment_len();
+	progress.begin(fragment_len * u64::from(entry.k));
 	let genesis = api.genesis_hash().0;
 	let held: Vec<_> =
 		entry.pieces.0.iter().filter(|p| matches!(p.state, PieceState::Held)).collect();
@@ -365,7 +341,8 @@ pub async fn fetch_record(
 				let bytes = open_piece(&sealed, &secret, &request.request)?;
 				let got = Piece::from_bytes(&bytes)?;
 				commitments.verify_piece(&got)?;
-				Ok::<_, ArchiveError>(got)
+				progress.advance(fragment_len);
+				Ok::<_, Error>(got)
 			}
 		};
 	// Ask `k` custodians at once; for each that fails, the next ones, until `k` pieces are good
@@ -385,7 +362,7 @@ pub async fn fetch_record(
 		}
 	}
 	if pieces.len() < usize::from(entry.k) {
-		return Err(ArchiveError::TooFewGoodPieces {
+		return Err(Error::TooFewGoodPieces {
 			good: pieces.len(),
 			needed: usize::from(entry.k),
 			refusals,
@@ -393,4 +370,126 @@ pub async fn fetch_record(
 	}
 	let decoded = decode(&entry.archive_id, &commitments, &pieces)?;
 	Ok(ReadRecord { payload: decoded.payload, rejected: decoded.rejected, refusals })
+}
+
+/// A record's archive entry as the chain keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ArchiveStatus {
+	/// The record.
+	pub record: u64,
+	/// Anchored (every piece held), Degraded (some missing) or Erased.
+	pub state: EntryState,
+	/// Pieces needed to rebuild the record.
+	pub k: u8,
+	/// The payload's length in bytes.
+	pub payload_len: u64,
+	/// The block it was anchored at.
+	pub anchored_at: u32,
+	/// Each piece: its custodian and whether it is held.
+	pub pieces: Vec<PieceStatus>,
+}
+
+/// One piece of an archive entry.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PieceStatus {
+	/// Its custodian.
+	pub custodian: AccountId32,
+	/// Held, or missing (to repair).
+	pub state: PieceState,
+}
+
+/// The archive entry of `record`, at the last finalised block.
+pub async fn status(api: &EhrClient, record: u64) -> Result<ArchiveStatus, Error> {
+	let at = api.at_current_block().await.map_err(chain)?;
+	let entry = at
+		.runtime_apis()
+		.call(ehr::runtime_apis().shamir_archive_api().archive(record))
+		.await
+		.map_err(chain)?
+		.ok_or(Error::NoArchive { record })?;
+	Ok(ArchiveStatus {
+		record,
+		state: entry.state,
+		k: entry.k,
+		payload_len: entry.payload_len,
+		anchored_at: entry.anchored_at,
+		pieces: entry
+			.pieces
+			.0
+			.into_iter()
+			.map(|p| PieceStatus { custodian: p.custodian, state: p.state })
+			.collect(),
+	})
+}
+
+/// `by` (the patient or a guardian) erases `record`: its custodians delete their pieces, and with
+/// the key shares gone the ciphertext is useless. The custodians that must delete.
+pub async fn erase(api: &EhrClient, by: &Keypair, record: u64) -> Result<Vec<AccountId32>, Error> {
+	let events = submit(api, &ehr::tx().shamir_archive().erase(record), by).await?;
+	let erased = events
+		.find_first::<ehr::shamir_archive::events::ArchiveErased>()
+		.ok_or_else(|| chain("no ArchiveErased event"))?
+		.map_err(chain)?;
+	Ok(erased.custodians.0)
+}
+
+/// What a custodian node says of itself (`custody_status`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeStatus {
+	/// The custodian's account (hex).
+	pub custodian: String,
+	/// Its sr25519 receipt key (hex).
+	pub receipt_key: String,
+	/// Its X25519 key (hex).
+	pub x25519_public: String,
+	/// Anchored pieces held.
+	pub pieces: u64,
+	/// Pieces waiting for their anchor.
+	pub pending: u64,
+	/// Bytes used.
+	pub used_bytes: u64,
+	/// Bytes allowed.
+	pub quota_bytes: u64,
+}
+
+/// Asks the custodian node at `endpoint` for its status.
+pub async fn node_status(endpoint: &str) -> Result<NodeStatus, Error> {
+	let fail = |message: String| Error::Custodian { endpoint: endpoint.to_owned(), message };
+	let client = jsonrpsee::ws_client::WsClientBuilder::default()
+		.build(endpoint)
+		.await
+		.map_err(|e| fail(e.to_string()))?;
+	RpcClient::new(client)
+		.request("custody_status", rpc_params![])
+		.await
+		.map_err(|e| fail(e.to_string()))
+}
+
+/// The registrar (the sudo key `registrar`) registers the custodian node at `endpoint`, with
+/// the account and keys the node reports; the custodian as registered.
+pub async fn register_custodian(
+	api: &EhrClient,
+	registrar: &Keypair,
+	endpoint: &str,
+) -> Result<CustodianInfo, Error> {
+	let status = node_status(endpoint).await?;
+	let fail = |message: String| Error::Custodian { endpoint: endpoint.to_owned(), message };
+	let key = |hex_key: &str| -> Result<[u8; 32], Error> {
+		hex::decode(hex_key.trim_start_matches("0x"))
+			.ok()
+			.and_then(|bytes| bytes.try_into().ok())
+			.ok_or_else(|| fail(format!("bad key {hex_key}")))
+	};
+	let account = AccountId32(key(&status.custodian)?);
+	let x25519_public = key(&status.x25519_public)?;
+	let call = ehr::runtime_types::pallet_shamir_archive::pallet::Call::register_custodian {
+		custodian: account,
+		endpoint: endpoint.as_bytes().to_vec(),
+		x25519_public,
+		receipt_key: key(&status.receipt_key)?,
+	};
+	crate::sudo(api, ehr::runtime_types::ehr_runtime::RuntimeCall::ShamirArchive(call), registrar)
+		.await?;
+	Ok(CustodianInfo { account, endpoint: endpoint.to_owned(), x25519_public })
 }

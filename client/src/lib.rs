@@ -25,6 +25,14 @@
 //! end-to-end test fails until you do).
 
 pub mod archive;
+pub mod audit;
+pub mod consent;
+pub mod fhir;
+pub mod records;
+pub mod roles;
+mod tx;
+
+pub use tx::{submit, sudo};
 
 pub use subxt;
 pub use subxt_signer;
@@ -38,11 +46,78 @@ use subxt::utils::{AccountId32, MultiAddress, MultiSignature, H256};
 /// The typed API of `ehr-runtime`: `ehr::tx()`, `ehr::storage()`, `ehr::constants()`,
 /// `ehr::runtime_apis()`, the pallets' `events` and every runtime type under
 /// `ehr::runtime_types`.
+// The enums that the workflows' results carry are `Serialize`, for the CLI's `--json`.
 #[subxt::subxt(
 	runtime_metadata_path = "metadata/ehr-runtime.scale",
-	derive_for_all_types = "Clone, PartialEq, Eq"
+	derive_for_all_types = "Clone, PartialEq, Eq",
+	derive_for_type(
+		path = "pallet_ehr_access::types::Status",
+		derive = "serde::Serialize",
+		recursive
+	),
+	derive_for_type(
+		path = "pallet_ehr_access::types::Category",
+		derive = "serde::Serialize",
+		recursive
+	),
+	derive_for_type(
+		path = "pallet_ehr_access::types::AccessReason",
+		derive = "serde::Serialize",
+		recursive
+	),
+	derive_for_type(
+		path = "pallet_ehr_access::types::EmergencyReason",
+		derive = "serde::Serialize",
+		recursive
+	),
+	derive_for_type(
+		path = "pallet_ehr_access::types::Grantee",
+		derive = "serde::Serialize",
+		recursive
+	),
+	derive_for_type(
+		path = "pallet_ehr_access::types::GrantScope",
+		derive = "serde::Serialize",
+		recursive
+	),
+	derive_for_type(
+		path = "pallet_ehr_access::types::Right",
+		derive = "serde::Serialize",
+		recursive
+	),
+	derive_for_type(
+		path = "pallet_ehr_access::types::DenyReason",
+		derive = "serde::Serialize",
+		recursive
+	),
+	derive_for_type(
+		path = "pallet_ehr_access::types::AccessDecision",
+		derive = "serde::Serialize",
+		recursive
+	),
+	derive_for_type(
+		path = "pallet_shamir_archive::types::EntryState",
+		derive = "serde::Serialize",
+		recursive
+	),
+	derive_for_type(
+		path = "pallet_shamir_archive::types::PieceState",
+		derive = "serde::Serialize",
+		recursive
+	)
 )]
 pub mod ehr {}
+
+/// The runtime's types that the workflows take and give.
+pub mod types {
+	pub use crate::ehr::runtime_types::{
+		pallet_ehr_access::types::{
+			AccessDecision, AccessReason, Category, DenyReason, EmergencyReason, GrantScope,
+			Grantee, Right, Status,
+		},
+		pallet_shamir_archive::types::{EntryState, PieceState},
+	};
+}
 
 /// The SCALE-encoded runtime metadata that [`ehr`] was generated from.
 ///
@@ -101,7 +176,7 @@ impl Config for EhrConfig {
 	}
 }
 
-/// What can go wrong in this crate.
+/// What can go wrong in this crate: each variant names its cause.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -114,6 +189,89 @@ pub enum Error {
 		#[source]
 		source: Box<subxt::error::OnlineClientError>,
 	},
+	/// A query or a submission failed on the way (network, node, decoding).
+	#[error("chain: {0}")]
+	Chain(String),
+	/// The runtime refused the transaction: `pallet`'s error `error`, explained by `docs`.
+	#[error("refused by the chain: {pallet}.{error}: {docs}")]
+	Refused {
+		/// The pallet that refused, e.g. `EhrAccess`.
+		pallet: String,
+		/// Its error variant, e.g. `NotAPatient`.
+		error: String,
+		/// The variant's documentation.
+		docs: String,
+	},
+	/// The chain refused the reader a ticket for the record.
+	#[error("not authorised to open record {record}: {reason}")]
+	NotAuthorized {
+		/// The record.
+		record: u64,
+		/// The chain's reason.
+		reason: String,
+	},
+	/// The payload is not valid FHIR R4.
+	#[error("invalid FHIR at {path}: {reason}")]
+	InvalidFhir {
+		/// Where in the resource, e.g. `Patient.birthDate`.
+		path: String,
+		/// What is wrong there.
+		reason: String,
+	},
+	/// No such account, record or entry on chain.
+	#[error("not found: {0}")]
+	NotFound(String),
+	/// The codec refused the parameters or the pieces.
+	#[error(transparent)]
+	Codec(#[from] ehr_archive_codec::Error),
+	/// Sealing or opening a piece failed.
+	#[error(transparent)]
+	Protocol(#[from] ehr_custody_protocol::ProtocolError),
+	/// Fewer active custodians than pieces wanted.
+	#[error("{available} active custodians, {needed} needed")]
+	TooFewCustodians {
+		/// Active custodians on chain.
+		available: usize,
+		/// How many were needed.
+		needed: usize,
+	},
+	/// Fewer custodians than `k` kept their piece.
+	#[error("only {got} custodians kept their piece, {needed} needed")]
+	TooFewReceipts {
+		/// Receipts received.
+		got: usize,
+		/// The threshold `k`.
+		needed: usize,
+	},
+	/// The record has no archive entry (or it was erased).
+	#[error("record {record} has no readable archive")]
+	NoArchive {
+		/// The record.
+		record: u64,
+	},
+	/// Fewer than `k` custodians answered with a piece that matches its commitment.
+	#[error("{good} good pieces, {needed} needed (refusals: {refusals:?})")]
+	TooFewGoodPieces {
+		/// Pieces that passed their commitment.
+		good: usize,
+		/// The threshold `k`.
+		needed: usize,
+		/// Why the other custodians gave none.
+		refusals: Vec<String>,
+	},
+	/// A custodian refused or failed a request.
+	#[error("custodian at {endpoint}: {message}")]
+	Custodian {
+		/// Its custody endpoint.
+		endpoint: String,
+		/// Its refusal or the failure.
+		message: String,
+	},
+}
+
+/// A chain failure, for `map_err`.
+pub(crate) fn chain(e: impl std::fmt::Display) -> Error {
+	Error::Chain(e.to_string())
 }
 
 /// Connect to the ehr-chain node at `url`, e.g. `ws://127.0.0.1:9944`.

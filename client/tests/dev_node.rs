@@ -258,7 +258,7 @@ async fn the_original_story_is_enforced_on_chain() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 	use ehr::runtime_types::pallet_ehr_access::types::Category;
-	use ehr_client::archive::{self, ArchiveError};
+	use ehr_client::{archive, Error};
 
 	let node = TestNode::dev().await;
 	let api = node.client().await;
@@ -283,6 +283,7 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 		&payload,
 		1,
 		&custodians,
+		&(),
 	)
 	.await
 	.expect("store_record");
@@ -291,18 +292,18 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 	assert_eq!((status["pieces"].clone(), status["pending"].clone()), (1.into(), 0.into()));
 
 	// The patient reads the record back, byte for byte.
-	let read = archive::read_record(&api, &patient, stored.record).await.expect("read_record");
+	let read = archive::read_record(&api, &patient, stored.record, &()).await.expect("read_record");
 	assert!(read.payload == payload && read.rejected.is_empty() && read.refusals.is_empty());
 
 	// A stranger gets no ticket from the chain, and no bytes from the custodian.
-	match archive::read_record(&api, &stranger, stored.record).await {
-		Err(ArchiveError::NotAuthorized { .. }) => {},
+	match archive::read_record(&api, &stranger, stored.record, &()).await {
+		Err(Error::NotAuthorized { .. }) => {},
 		other => panic!("a stranger read the record: {other:?}"),
 	}
 	let genesis = api.genesis_hash().0;
 	let custodian_id = custodian.into();
-	let refused = |result: Result<_, ArchiveError>, why: &str| match result {
-		Err(ArchiveError::Custodian { message, .. }) => {
+	let refused = |result: Result<_, Error>, why: &str| match result {
+		Err(Error::Custodian { message, .. }) => {
 			assert!(message.contains(why), "expected '{why}', got '{message}'")
 		},
 		Ok(_) => panic!("the custodian served a request it should refuse ({why})"),
@@ -375,7 +376,7 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_custodian_refuses_a_reader_whose_ticket_expired() {
 	use ehr::runtime_types::pallet_ehr_access::types::Category;
-	use ehr_client::archive::{self, ArchiveError};
+	use ehr_client::{archive, Error};
 
 	// A block every 20 ms, so that the ticket's lifetime passes in seconds.
 	let node = TestNode::start(&["--dev".into(), "--dev-block-time".into(), "20".into()]).await;
@@ -393,13 +394,15 @@ async fn a_custodian_refuses_a_reader_whose_ticket_expired() {
 		&payload,
 		1,
 		&custodians,
+		&(),
 	)
 	.await
 	.expect("store_record");
 
 	archive::open_ticket(&api, &patient, stored.record).await.expect("open_access");
 	let opened_at = api.at_current_block().await.unwrap().block_number();
-	let read = archive::fetch_record(&api, &patient, stored.record).await.expect("a live ticket");
+	let read =
+		archive::fetch_record(&api, &patient, stored.record, &()).await.expect("a live ticket");
 	assert_eq!(read.payload, payload);
 
 	let lifetime = api
@@ -414,8 +417,8 @@ async fn a_custodian_refuses_a_reader_whose_ticket_expired() {
 		assert!(Instant::now() < deadline, "{lifetime} blocks did not pass within 120 s");
 		tokio::time::sleep(Duration::from_millis(200)).await;
 	}
-	match archive::fetch_record(&api, &patient, stored.record).await {
-		Err(ArchiveError::TooFewGoodPieces { good: 0, refusals, .. }) => assert!(
+	match archive::fetch_record(&api, &patient, stored.record, &()).await {
+		Err(Error::TooFewGoodPieces { good: 0, refusals, .. }) => assert!(
 			refusals.iter().all(|r| r.contains("no live ticket")),
 			"unexpected refusals: {refusals:?}"
 		),

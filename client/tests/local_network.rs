@@ -35,6 +35,7 @@ async fn five_custodians_rebuild_a_record_with_a_corrupt_piece_and_two_nodes_dow
 		&payload,
 		3,
 		&custodians,
+		&(),
 	)
 	.await
 	.expect("store_record");
@@ -55,7 +56,8 @@ async fn five_custodians_rebuild_a_record_with_a_corrupt_piece_and_two_nodes_dow
 	std::fs::write(&piece_file, &corrupt).unwrap();
 	archive::open_ticket(&api, &patient, stored.record).await.expect("open_access");
 	wait_synced(&api, &nodes.iter().collect::<Vec<_>>()).await;
-	let read = archive::fetch_record(&api, &patient, stored.record).await.expect("fetch_record");
+	let read =
+		archive::fetch_record(&api, &patient, stored.record, &()).await.expect("fetch_record");
 	assert!(read.payload == payload, "the record read back differs");
 	assert!(
 		read.refusals.len() == 1 && read.refusals[0].contains("corrupt"),
@@ -67,7 +69,8 @@ async fn five_custodians_rebuild_a_record_with_a_corrupt_piece_and_two_nodes_dow
 	// Two custodian nodes (not validators) stop: any three of five still rebuild the record.
 	drop(nodes.remove(3));
 	drop(nodes.remove(2));
-	let read = archive::fetch_record(&api, &patient, stored.record).await.expect("fetch_record");
+	let read =
+		archive::fetch_record(&api, &patient, stored.record, &()).await.expect("fetch_record");
 	assert!(read.payload == payload, "the record read back differs");
 	assert_eq!(read.refusals.len(), 2, "the two stopped custodians: {:?}", read.refusals);
 	println!("read back with 2 of 5 custodians down after {:?}", started.elapsed());

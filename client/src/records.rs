@@ -1,0 +1,116 @@
+//! Health records end to end: FHIR R4 JSON in, validated, encrypted and dispersed to the
+//! custodians, anchored on chain; and back out for an authorised reader, every piece checked.
+use crate::{
+	archive::{self, Progress, StoredRecord},
+	chain, ehr, fhir,
+	types::Category,
+	EhrClient, Error,
+};
+use subxt::utils::AccountId32;
+use subxt_signer::sr25519::Keypair;
+
+/// A record as listed on chain: who, what kind, how large, when; never its content.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct RecordSummary {
+	/// The record's id.
+	pub id: u64,
+	/// The patient it belongs to.
+	pub patient: AccountId32,
+	/// Who wrote it.
+	pub author: AccountId32,
+	/// The author's hospital, if the author is a doctor.
+	pub hospital: Option<AccountId32>,
+	/// What kind of record (a FHIR resource type).
+	pub category: Category,
+	/// The payload's size in bytes.
+	pub size: u64,
+	/// The block it was added at.
+	pub created_at: u32,
+	/// The record it amends, if any.
+	pub supersedes: Option<u64>,
+	/// Whether its payload is archived with custodians.
+	pub archived: bool,
+}
+
+/// A record read back by [`read`].
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FhirRecord {
+	/// The record's id.
+	pub record: u64,
+	/// Its FHIR R4 JSON, authenticated and valid.
+	pub json: String,
+	/// Custodians whose piece failed its commitment (it was not used).
+	pub rejected: usize,
+	/// Custodians that gave no piece, and why.
+	pub refusals: Vec<String>,
+}
+
+/// The threshold used when the caller gives none: a majority of the custodians, so that the
+/// record survives the loss of the others and a minority learns nothing.
+pub fn default_threshold(custodians: usize) -> u8 {
+	u8::try_from(custodians.div_ceil(2).max(1)).unwrap_or(u8::MAX)
+}
+
+/// `author` (the patient, or a doctor with consent or emergency access) adds a record of
+/// `patient`: `fhir_json` is validated as FHIR R4, filed under its category (or `category`,
+/// which must match it), encrypted and spread over every active custodian (any `k` rebuild it,
+/// by default [`default_threshold`]), then anchored on chain.
+pub async fn add(
+	api: &EhrClient,
+	author: &Keypair,
+	patient: &AccountId32,
+	fhir_json: &[u8],
+	category: Option<Category>,
+	k: Option<u8>,
+	progress: &dyn Progress,
+) -> Result<StoredRecord, Error> {
+	let category = fhir::validate(fhir_json, category)?;
+	let custodians = archive::active_custodians(api).await?;
+	let k = k.unwrap_or_else(|| default_threshold(custodians.len()));
+	archive::store_record(api, author, patient, category, fhir_json, k, &custodians, progress).await
+}
+
+/// `reader` opens `record` (the chain decides and audits it) and reads it back from the
+/// custodians as FHIR R4 JSON.
+pub async fn read(
+	api: &EhrClient,
+	reader: &Keypair,
+	record: u64,
+	progress: &dyn Progress,
+) -> Result<FhirRecord, Error> {
+	let read = archive::read_record(api, reader, record, progress).await?;
+	// The payload is authenticated, so this only fails for a record that was not written by
+	// this library: say so rather than hand out bytes we cannot vouch for as FHIR.
+	fhir::validate(&read.payload, None)?;
+	let json = String::from_utf8(read.payload)
+		.map_err(|_| Error::InvalidFhir { path: "$".into(), reason: "not UTF-8".into() })?;
+	Ok(FhirRecord { record, json, rejected: read.rejected.len(), refusals: read.refusals })
+}
+
+/// Every record of `patient`, oldest first, at the last finalised block.
+pub async fn list(api: &EhrClient, patient: &AccountId32) -> Result<Vec<RecordSummary>, Error> {
+	let at = api.at_current_block().await.map_err(chain)?;
+	let mut records = Vec::new();
+	let mut after = None;
+	loop {
+		let page = at
+			.runtime_apis()
+			.call(ehr::runtime_apis().ehr_access_api().patient_records(*patient, after, 100))
+			.await
+			.map_err(chain)?;
+		let Some((last, _)) = page.last() else { break };
+		after = Some(*last);
+		records.extend(page.into_iter().map(|(id, anchor)| RecordSummary {
+			id,
+			patient: anchor.patient,
+			author: anchor.author,
+			hospital: anchor.hospital,
+			category: anchor.category,
+			size: anchor.size,
+			created_at: anchor.created_at,
+			supersedes: anchor.supersedes,
+			archived: anchor.archive.is_some(),
+		}));
+	}
+	Ok(records)
+}

@@ -1,0 +1,84 @@
+//! Submitting transactions: sign, wait until finalised, and turn a refusal into
+//! [`Error::Refused`] naming the pallet error, whether the runtime refused the call itself or,
+//! for a `Sudo.sudo` call, the call it wrapped.
+use crate::{
+	chain,
+	ehr::{self, runtime_types::ehr_runtime::RuntimeCall},
+	EhrClient, EhrConfig, Error,
+};
+use subxt::{
+	error::{DispatchError, TransactionEventsError, TransactionFinalizedSuccessError},
+	extrinsics::ExtrinsicEvents,
+	transactions::Payload,
+};
+use subxt_signer::sr25519::Keypair;
+
+/// Signs `call` with `signer`, submits it, waits until it is finalised and gives its events, or
+/// why the chain refused it.
+pub async fn submit<Call: Payload>(
+	api: &EhrClient,
+	call: &Call,
+	signer: &Keypair,
+) -> Result<ExtrinsicEvents<EhrConfig>, Error> {
+	api.tx()
+		.await
+		.map_err(chain)?
+		.create_signed(call, signer, Default::default())
+		.await
+		.map_err(chain)?
+		.submit_and_watch()
+		.await
+		.map_err(chain)?
+		.wait_for_finalized_success()
+		.await
+		.map_err(|e| match e {
+			TransactionFinalizedSuccessError::SuccessError(
+				TransactionEventsError::ExtrinsicFailed(DispatchError::Module(module)),
+			) => match module.details() {
+				Ok(details) => Error::Refused {
+					pallet: details.pallet.name().to_owned(),
+					error: details.variant.name.clone(),
+					docs: details.variant.docs.join(" "),
+				},
+				Err(_) => chain(module.details_string()),
+			},
+			other => chain(other),
+		})
+}
+
+/// Submits `Sudo.sudo(call)` signed by the sudo key `signer`. Sudo succeeds even when the call
+/// it wraps fails (its `Sudid` event carries the call's result), so this looks into that event
+/// and gives the wrapped call's refusal as [`Error::Refused`].
+pub async fn sudo(
+	api: &EhrClient,
+	call: RuntimeCall,
+	signer: &Keypair,
+) -> Result<ExtrinsicEvents<EhrConfig>, Error> {
+	let events = submit(api, &ehr::tx().sudo().sudo(call), signer).await?;
+	let sudid = events
+		.find_first::<ehr::sudo::events::Sudid>()
+		.ok_or_else(|| chain("no Sudo.Sudid event"))?
+		.map_err(chain)?;
+	use ehr::runtime_types::sp_runtime::DispatchError as Failed;
+	match sudid.sudo_result {
+		Ok(()) => Ok(events),
+		Err(Failed::Module(module)) => {
+			let metadata = api.at_current_block().await.map_err(chain)?.metadata();
+			let named = metadata.pallet_by_error_index(module.index).and_then(|pallet| {
+				let variant = pallet.error_variant_by_index(module.error[0])?;
+				Some(Error::Refused {
+					pallet: pallet.name().to_owned(),
+					error: variant.name.clone(),
+					docs: variant.docs.join(" "),
+				})
+			});
+			Err(named.unwrap_or_else(|| chain(format!("sudo call failed: {module:?}"))))
+		},
+		Err(Failed::BadOrigin) => Err(Error::Refused {
+			pallet: "Sudo".into(),
+			error: "BadOrigin".into(),
+			docs: "the wrapped call refused the root origin".into(),
+		}),
+		Err(other) => Err(chain(format!("sudo call failed: {other:?}"))),
+	}
+}
