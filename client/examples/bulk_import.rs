@@ -167,20 +167,26 @@ fn generate(dir: &Path, patients: usize, per_patient: usize, size: usize) -> std
 					"period": { "start": "2024-03-05T09:00:00+01:00", "end": "2024-03-05T09:40:00+01:00" }
 				}
 			})];
-			let mut bundle = serde_json::json!({});
+			// Entries are added until the serialised size reaches `size`, counted entry by entry
+			// (one byte for each comma) rather than by serialising the whole bundle each time.
+			let mut len = serde_json::json!({ "resourceType": "Bundle", "type": "collection", "entry": entries })
+				.to_string()
+				.len();
 			for o in 0.. {
-				bundle = serde_json::json!({ "resourceType": "Bundle", "type": "collection", "entry": entries });
-				if bundle.to_string().len() >= size {
+				if len >= size {
 					break;
 				}
-				entries.push(serde_json::json!({ "resource": {
+				let entry = serde_json::json!({ "resource": {
 					"resourceType": "Observation",
 					"status": "final",
 					"code": { "coding": [{ "system": "http://loinc.org", "code": "8480-6" }], "text": "Systolic blood pressure" },
 					"effectiveDateTime": format!("2024-03-05T09:{:02}:00+01:00", o % 60),
 					"valueQuantity": { "value": 110 + o % 40, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]" }
-				}}));
+				}});
+				len += entry.to_string().len() + 1;
+				entries.push(entry);
 			}
+			let bundle = serde_json::json!({ "resourceType": "Bundle", "type": "collection", "entry": entries });
 			std::fs::write(folder.join(format!("visit{r:04}.json")), bundle.to_string())?;
 		}
 	}
