@@ -38,7 +38,7 @@ fn ms(d: Duration) -> String {
 
 #[tokio::main]
 async fn main() {
-	let nodes = start_network().await;
+	let nodes = start_network(5).await;
 	let api = nodes[0].client().await;
 	let custodians = register_custodians(&api, &nodes).await;
 	let patient = dev::ferdie();

@@ -18,7 +18,7 @@ use crate::{
 	submit, EhrClient, Error,
 };
 use codec::{Decode, Encode};
-use ehr_archive_codec::{decode, encode, Commitments, Piece, Rejected, Version};
+use ehr_archive_codec::{decode, encode, regenerate, Commitments, Piece, Rejected, Version};
 use ehr_custody_protocol::{
 	ephemeral_keypair, open_piece, GetRequest, PutReceipt, PutRequest, SealedPiece,
 	SignedGetRequest,
@@ -130,25 +130,37 @@ pub async fn put_pieces(
 	let puts = encoded.pieces.iter().zip(custodians).map(|(piece, custodian)| {
 		let commitments = &commitments;
 		async move {
-			let request = PutRequest::seal(
-				genesis,
-				(custodian.account.0, &custodian.x25519_public),
-				patient.0,
-				archive_id,
-				commitments.clone(),
-				&piece.to_bytes(),
-			)?;
-			let answer =
-				custody_call(&custodian.endpoint, "custody_put", &request.encode()).await?;
-			let receipt = PutReceipt::decode(&mut &answer[..]).map_err(|e| Error::Custodian {
-				endpoint: custodian.endpoint.clone(),
-				message: format!("bad receipt: {e}"),
-			})?;
+			let receipt =
+				put_piece(genesis, patient, archive_id, commitments, piece, custodian).await?;
 			progress.advance(piece.fragment.len() as u64);
 			Ok(receipt)
 		}
 	});
 	join_all(puts).await
+}
+
+/// Sends `piece`, sealed to `custodian`'s X25519 key, and gives the custodian's receipt.
+async fn put_piece(
+	genesis: [u8; 32],
+	patient: &AccountId32,
+	archive_id: [u8; 32],
+	commitments: &[u8],
+	piece: &Piece,
+	custodian: &CustodianInfo,
+) -> Result<PutReceipt, Error> {
+	let request = PutRequest::seal(
+		genesis,
+		(custodian.account.0, &custodian.x25519_public),
+		patient.0,
+		archive_id,
+		commitments.to_vec(),
+		&piece.to_bytes(),
+	)?;
+	let answer = custody_call(&custodian.endpoint, "custody_put", &request.encode()).await?;
+	PutReceipt::decode(&mut &answer[..]).map_err(|e| Error::Custodian {
+		endpoint: custodian.endpoint.clone(),
+		message: format!("bad receipt: {e}"),
+	})
 }
 
 /// Stores `payload` as a record of `patient` written by `author`: encodes it into one piece
@@ -303,6 +315,34 @@ pub async fn fetch_record(
 	record: u64,
 	progress: &dyn Progress,
 ) -> Result<ReadRecord, Error> {
+	let fetched = fetch_pieces(api, reader, record, None, progress).await?;
+	let decoded = decode(&fetched.archive_id, &fetched.commitments, &fetched.pieces)?;
+	Ok(ReadRecord {
+		payload: decoded.payload,
+		rejected: decoded.rejected,
+		refusals: fetched.refusals,
+	})
+}
+
+/// `k` pieces of a record, each checked against its commitment, and what came with them.
+struct Fetched {
+	archive_id: [u8; 32],
+	patient: AccountId32,
+	commitments: Commitments,
+	pieces: Vec<Piece>,
+	refusals: Vec<String>,
+}
+
+/// Fetches `k` good pieces of `record` under the reader's live ticket, never asking for piece
+/// `skip`: `k` custodians at once, then, for each that fails, the next ones, until `k` pieces
+/// are good or every custodian holding one was asked.
+async fn fetch_pieces(
+	api: &EhrClient,
+	reader: &Keypair,
+	record: u64,
+	skip: Option<u8>,
+	progress: &dyn Progress,
+) -> Result<Fetched, Error> {
 	let at = api.at_current_block().await.map_err(chain)?;
 	let entry = at
 		.runtime_apis()
@@ -311,6 +351,16 @@ pub async fn fetch_record(
 		.map_err(chain)?
 		.filter(|entry| !matches!(entry.state, EntryState::Erased))
 		.ok_or(Error::NoArchive { record })?;
+	// Pieces are bound to the record's patient (a repaired one is sealed to the same binding).
+	let patient = at
+		.storage()
+		.try_fetch(ehr::storage().ehr_access().records(), (record,))
+		.await
+		.map_err(chain)?
+		.ok_or(Error::NoArchive { record })?
+		.decode()
+		.map_err(chain)?
+		.patient;
 	let commitments = Commitments {
 		version: Version::V1,
 		threshold: entry.k,
@@ -321,8 +371,14 @@ pub async fn fetch_record(
 	let fragment_len = commitments.layout()?.fragment_len();
 	progress.begin(fragment_len * u64::from(entry.k));
 	let genesis = api.genesis_hash().0;
-	let held: Vec<_> =
-		entry.pieces.0.iter().filter(|p| matches!(p.state, PieceState::Held)).collect();
+	let held: Vec<_> = entry
+		.pieces
+		.0
+		.iter()
+		.enumerate()
+		.filter(|(i, p)| matches!(p.state, PieceState::Held) && Some(*i as u8) != skip)
+		.map(|(_, p)| p)
+		.collect();
 	let fetch =
 		|piece: &ehr::runtime_types::pallet_shamir_archive::types::PieceInfo<AccountId32>| {
 			let (at, commitments) = (&at, &commitments);
@@ -345,8 +401,6 @@ pub async fn fetch_record(
 				Ok::<_, Error>(got)
 			}
 		};
-	// Ask `k` custodians at once; for each that fails, the next ones, until `k` pieces are good
-	// or every custodian was asked.
 	let mut pieces: Vec<Piece> = Vec::new();
 	let mut refusals = Vec::new();
 	let mut next = 0;
@@ -368,8 +422,50 @@ pub async fn fetch_record(
 			refusals,
 		});
 	}
-	let decoded = decode(&entry.archive_id, &commitments, &pieces)?;
-	Ok(ReadRecord { payload: decoded.payload, rejected: decoded.rejected, refusals })
+	Ok(Fetched { archive_id: entry.archive_id, patient, commitments, pieces, refusals })
+}
+
+/// `repairer` (anyone the chain lets open the record: the patient, a guardian, a doctor with
+/// consent) moves piece `index` of `record` to `new_custodian`: it opens a ticket, fetches `k`
+/// other pieces, regenerates the lost one exactly (its commitment is unchanged), has the new
+/// custodian keep it, and submits `repair_piece` with the new custodian's receipt. The chain
+/// accepts it only for a piece that is missing or whose custodian is suspended or removed.
+pub async fn repair(
+	api: &EhrClient,
+	repairer: &Keypair,
+	record: u64,
+	index: u8,
+	new_custodian: &AccountId32,
+	progress: &dyn Progress,
+) -> Result<(), Error> {
+	let at = api.at_current_block().await.map_err(chain)?;
+	let custodian = at
+		.runtime_apis()
+		.call(ehr::runtime_apis().shamir_archive_api().custodian(*new_custodian))
+		.await
+		.map_err(chain)?
+		.filter(|c| matches!(c.status, Status::Active))
+		.ok_or_else(|| Error::NotFound(format!("active custodian {new_custodian}")))?;
+	let custodian = CustodianInfo {
+		account: *new_custodian,
+		endpoint: String::from_utf8_lossy(&custodian.endpoint.0).into_owned(),
+		x25519_public: custodian.x25519_public,
+	};
+	open_ticket(api, repairer, record).await?;
+	let fetched = fetch_pieces(api, repairer, record, Some(index), progress).await?;
+	let piece = regenerate(&fetched.archive_id, &fetched.commitments, &fetched.pieces, index)?;
+	let receipt = put_piece(
+		api.genesis_hash().0,
+		&fetched.patient,
+		fetched.archive_id,
+		&fetched.commitments.to_bytes(),
+		&piece,
+		&custodian,
+	)
+	.await?;
+	let call =
+		ehr::tx().shamir_archive().repair_piece(record, index, *new_custodian, receipt.signature);
+	submit(api, &call, repairer).await.map(drop)
 }
 
 /// A record's archive entry as the chain keeps it.
@@ -492,4 +588,22 @@ pub async fn register_custodian(
 	crate::sudo(api, ehr::runtime_types::ehr_runtime::RuntimeCall::ShamirArchive(call), registrar)
 		.await?;
 	Ok(CustodianInfo { account, endpoint: endpoint.to_owned(), x25519_public })
+}
+
+/// The registrar (the sudo key `registrar`) suspends (`active == false`) or reinstates the
+/// custodian `custodian`; a suspended custodian's pieces may be repaired onto others.
+pub async fn set_custodian_status(
+	api: &EhrClient,
+	registrar: &Keypair,
+	custodian: &AccountId32,
+	active: bool,
+) -> Result<(), Error> {
+	let status = if active { Status::Active } else { Status::Suspended };
+	let call = ehr::runtime_types::pallet_shamir_archive::pallet::Call::set_custodian_status {
+		custodian: *custodian,
+		status,
+	};
+	crate::sudo(api, ehr::runtime_types::ehr_runtime::RuntimeCall::ShamirArchive(call), registrar)
+		.await
+		.map(drop)
 }

@@ -242,6 +242,17 @@ enum ArchiveCmd {
 	Status { record: u64 },
 	/// Erase a record's archive (signed by the patient or a guardian): custodians delete the pieces.
 	Erase { record: u64 },
+	/// Regenerate a missing piece (or one whose custodian is suspended) from the others and
+	/// move it to another custodian (signed by anyone allowed to open the record).
+	Repair {
+		record: u64,
+		/// The piece's index, as `archive status` lists it.
+		#[arg(long)]
+		piece: u8,
+		/// The custodian to take it.
+		#[arg(long)]
+		to: String,
+	},
 }
 
 #[derive(Subcommand)]
@@ -253,6 +264,10 @@ enum CustodianCmd {
 	Register { endpoint: String },
 	/// Ask a custodian node for its status.
 	Status { endpoint: String },
+	/// Suspend a custodian (signed by the registrar): its pieces become repairable.
+	Suspend { account: String },
+	/// Reinstate a custodian (signed by the registrar).
+	Reinstate { account: String },
 }
 
 /// Record categories, as FHIR R4 resource types.
@@ -346,6 +361,13 @@ impl Ctx {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+	// A bug must still end in one line, not a backtrace.
+	std::panic::set_hook(Box::new(|info| {
+		eprintln!(
+			"error: internal error, please report it: {}",
+			info.to_string().replace('\n', " ")
+		);
+	}));
 	let cli = Cli::parse();
 	let json = cli.json;
 	match run(cli).await {
@@ -703,6 +725,18 @@ async fn archive(ctx: &Ctx, cmd: ArchiveCmd) -> Result<Output, String> {
 			);
 			output(&status, text)
 		},
+		ArchiveCmd::Repair { record, piece, to } => {
+			let to = keys::account(&to)?;
+			let bar = progress::Bar::new("repair");
+			let repaired =
+				archive::repair(api, &ctx.signer()?, record, piece, &to, &bar).await.map_err(cause);
+			bar.finish();
+			repaired?;
+			output(
+				&serde_json::json!({ "record": record, "piece": piece, "custodian": to }),
+				format!("piece {piece} of record {record} regenerated and kept by {to}"),
+			)
+		},
 		ArchiveCmd::Erase { record } => {
 			let custodians = archive::erase(api, &ctx.signer()?, record).await.map_err(cause)?;
 			output(
@@ -744,6 +778,20 @@ async fn custodian(ctx: &Ctx, cmd: CustodianCmd) -> Result<Output, String> {
 				&serde_json::json!({ "account": c.account, "endpoint": c.endpoint }),
 				format!("custodian {} registered at {}", c.account, c.endpoint),
 			)
+		},
+		CustodianCmd::Suspend { account } => {
+			let custodian = keys::account(&account)?;
+			archive::set_custodian_status(api, &ctx.signer()?, &custodian, false)
+				.await
+				.map_err(cause)?;
+			output(&custodian, format!("custodian {custodian} suspended"))
+		},
+		CustodianCmd::Reinstate { account } => {
+			let custodian = keys::account(&account)?;
+			archive::set_custodian_status(api, &ctx.signer()?, &custodian, true)
+				.await
+				.map_err(cause)?;
+			output(&custodian, format!("custodian {custodian} reinstated"))
 		},
 		CustodianCmd::Status { endpoint } => {
 			let status = archive::node_status(&endpoint).await.map_err(cause)?;

@@ -1,5 +1,5 @@
-//! A local network of five nodes, each its own custodian, for the tests and benchmarks that
-//! need one.
+//! A local network of up to six nodes, each its own custodian, for the tests and benchmarks
+//! that need one.
 use super::{free_port, TestNode};
 use ehr_client::{
 	archive::CustodianInfo,
@@ -14,14 +14,14 @@ use ehr_client::{
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
-const NAMES: [&str; 5] = ["alice", "bob", "charlie", "dave", "eve"];
+const NAMES: [&str; 6] = ["alice", "bob", "charlie", "dave", "eve", "ferdie"];
 /// Alice's libp2p key, so the others can name her as their bootnode.
 const ALICE_NODE_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";
 const ALICE_PEER_ID: &str = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
 
-/// Alice, Bob (validators), Charlie, Dave and Eve on `--chain local`, each with its custody
-/// keys (`//<Name>//custody`).
-pub async fn start_network() -> Vec<TestNode> {
+/// The first `count` (at most six) of Alice, Bob (validators), Charlie, Dave, Eve and Ferdie on
+/// `--chain local`, each with its custody keys (`//<Name>//custody`), all started at once.
+pub async fn start_network(count: usize) -> Vec<TestNode> {
 	let alice_p2p = free_port();
 	let bootnode = format!("/ip4/127.0.0.1/tcp/{alice_p2p}/p2p/{ALICE_PEER_ID}");
 	let args = |i: usize| {
@@ -41,15 +41,8 @@ pub async fn start_network() -> Vec<TestNode> {
 		}
 		args
 	};
-	let args: Vec<Vec<String>> = (0..NAMES.len()).map(args).collect();
-	let (a, b, c, d, e) = tokio::join!(
-		TestNode::start(&args[0]),
-		TestNode::start(&args[1]),
-		TestNode::start(&args[2]),
-		TestNode::start(&args[3]),
-		TestNode::start(&args[4]),
-	);
-	vec![a, b, c, d, e]
+	let args: Vec<Vec<String>> = (0..count.min(NAMES.len())).map(args).collect();
+	ehr_client::subxt::ext::futures::future::join_all(args.iter().map(|a| TestNode::start(a))).await
 }
 
 /// The node's custodian identity from `custody_status`.

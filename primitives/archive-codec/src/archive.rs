@@ -195,30 +195,7 @@ pub fn decode(
 ) -> Result<Decoded, Error> {
 	let layout = commitments.layout()?;
 	let k = layout.k();
-
-	let mut good: Vec<Option<&Piece>> = alloc::vec![None; commitments.n()];
-	let mut rejected = Vec::new();
-	for (position, piece) in pieces.iter().enumerate() {
-		let checked =
-			commitment::check_piece(commitments, layout.fragment_len(), piece).and_then(|()| {
-				match good.get_mut(usize::from(piece.index)) {
-					Some(slot @ None) => {
-						*slot = Some(piece);
-						Ok(())
-					},
-					_ => Err(Reason::DuplicateIndex),
-				}
-			});
-		if let Err(reason) = checked {
-			rejected.push(Rejected { position, index: piece.index, reason });
-		}
-	}
-
-	// Lowest indexes first: the original fragments, which need no decoding.
-	let chosen: Vec<&Piece> = good.iter().flatten().copied().take(usize::from(k)).collect();
-	if chosen.len() < usize::from(k) {
-		return Err(Error::TooFewGoodPieces { good: chosen.len(), needed: k, rejected });
-	}
+	let (chosen, rejected) = choose(commitments, &layout, pieces)?;
 
 	let cipher = SegmentCipher::new(&*shares::combine(k, &chosen)?, record_id, &layout)?;
 	let restored = erasure::restore_missing(&layout, &chosen)?;
@@ -247,6 +224,94 @@ pub fn decode(
 		return Err(error);
 	}
 	Ok(Decoded { payload, rejected })
+}
+
+/// `k` pieces that match their commitments, with distinct indexes, lowest first (the
+/// original fragments, which need no decoding), and the pieces dropped.
+fn choose<'a>(
+	commitments: &Commitments,
+	layout: &Layout,
+	pieces: &'a [Piece],
+) -> Result<(Vec<&'a Piece>, Vec<Rejected>), Error> {
+	let mut good: Vec<Option<&Piece>> = alloc::vec![None; commitments.n()];
+	let mut rejected = Vec::new();
+	for (position, piece) in pieces.iter().enumerate() {
+		let checked =
+			commitment::check_piece(commitments, layout.fragment_len(), piece).and_then(|()| {
+				match good.get_mut(usize::from(piece.index)) {
+					Some(slot @ None) => {
+						*slot = Some(piece);
+						Ok(())
+					},
+					_ => Err(Reason::DuplicateIndex),
+				}
+			});
+		if let Err(reason) = checked {
+			rejected.push(Rejected { position, index: piece.index, reason });
+		}
+	}
+	let k = layout.k();
+	let chosen: Vec<&Piece> = good.iter().flatten().copied().take(usize::from(k)).collect();
+	if chosen.len() < usize::from(k) {
+		return Err(Error::TooFewGoodPieces { good: chosen.len(), needed: k, rejected });
+	}
+	Ok((chosen, rejected))
+}
+
+/// Rebuilds piece `index` exactly as [`encode`] made it, from any `k` good pieces of the same
+/// archive, so that a new custodian can take the place of a lost one: its commitment, and so
+/// the on-chain entry, stay unchanged.
+///
+/// The pieces are first decoded in full, so that nothing is derived from pieces whose
+/// ciphertext fails authentication; the fragment is then re-derived from the original
+/// fragments (Reed–Solomon parity for `index >= k`), the key share is evaluated at the piece's
+/// x-coordinate, and the result is checked against its commitment before it is returned.
+pub fn regenerate(
+	record_id: &RecordId,
+	commitments: &Commitments,
+	pieces: &[Piece],
+	index: u8,
+) -> Result<Piece, Error> {
+	let layout = commitments.layout()?;
+	let n = commitments.n();
+	if usize::from(index) >= n {
+		return Err(Error::BadPiece(Reason::IndexOutOfRange {
+			n: u8::try_from(n).unwrap_or(u8::MAX),
+		}));
+	}
+	decode(record_id, commitments, pieces)?.payload.zeroize();
+	let (chosen, _) = choose(commitments, &layout, pieces)?;
+	if let Some(piece) = chosen.iter().find(|piece| piece.index == index) {
+		return Ok((*piece).clone());
+	}
+
+	let k = usize::from(layout.k());
+	let fragment_len = usize::try_from(layout.fragment_len()).map_err(|_| {
+		Error::PayloadTooLarge { len: layout.payload_len(), max: usize::MAX as u64 }
+	})?;
+	let mut fragments: Vec<Vec<u8>> = alloc::vec![Vec::new(); n];
+	for piece in &chosen {
+		if let Some(slot) = fragments.get_mut(usize::from(piece.index)) {
+			slot.clone_from(&piece.fragment);
+		}
+	}
+	for (i, fragment) in erasure::restore_missing(&layout, &chosen)? {
+		if let Some(slot) = fragments.get_mut(i) {
+			*slot = fragment;
+		}
+	}
+	if usize::from(index) >= k {
+		fragments.iter_mut().skip(k).for_each(|f| *f = alloc::vec![0; fragment_len]);
+		erasure::encode(k, &mut fragments, |_, _| Ok(()), |_, _| {})?;
+	}
+	let piece = Piece {
+		version: Version::V1,
+		index,
+		fragment: core::mem::take(&mut fragments[usize::from(index)]),
+		share: *shares::share_at(layout.k(), &chosen, index)?,
+	};
+	commitment::check_piece(commitments, layout.fragment_len(), &piece).map_err(Error::BadPiece)?;
+	Ok(piece)
 }
 
 /// Payload offsets of part `index`: `part_len` bytes from `index * part_len`,

@@ -49,4 +49,6 @@ pub use layout::{
 pub use wire::{Commitments, Hash, KeyShare, Piece, RecordId, Version};
 
 #[cfg(feature = "std")]
-pub use archive::{decode, encode, encode_into, encode_with_key_and_rng, Decoded, Encoded};
+pub use archive::{
+	decode, encode, encode_into, encode_with_key_and_rng, regenerate, Decoded, Encoded,
+};

@@ -44,8 +44,24 @@ pub(crate) fn split(
 		.collect()
 }
 
-/// The key from `k` verified pieces with distinct indexes.
+/// The key from `k` verified pieces with distinct indexes: the polynomial at `x = 0`.
 pub(crate) fn combine(k: u8, chosen: &[&Piece]) -> Result<Zeroizing<[u8; KEY_LEN]>, Error> {
+	evaluate(k, chosen, 0)
+}
+
+/// The share of piece `index` (the polynomial at `x = index + 1`), from `k` verified pieces
+/// with other distinct indexes, to regenerate a lost piece.
+pub(crate) fn share_at(k: u8, chosen: &[&Piece], index: u8) -> Result<Zeroizing<KeyShare>, Error> {
+	evaluate(k, chosen, index.wrapping_add(1))
+}
+
+/// The sharing polynomial `f` at `x = c`, from `k` pieces whose x-coordinates differ from `c`.
+///
+/// vsss-rs interpolates only at `x = 0`. In GF(2^8) addition is XOR, so `g(x) = f(x ^ c)` is a
+/// polynomial of the same degree with `g(0) = f(c)`: relabelling each share's `x_j` as
+/// `x_j ^ c` and combining gives `f(c)` by vsss-rs's own interpolation. The new labels are
+/// non-zero and distinct because every `x_j` differs from `c` and XOR with `c` is a bijection.
+fn evaluate(k: u8, chosen: &[&Piece], c: u8) -> Result<Zeroizing<[u8; KEY_LEN]>, Error> {
 	if k == 1 {
 		let piece = chosen.first().ok_or(Error::KeySharing(vsss_rs::Error::NotEnoughShares))?;
 		return Ok(Zeroizing::new(piece.share));
@@ -56,16 +72,16 @@ pub(crate) fn combine(k: u8, chosen: &[&Piece]) -> Result<Zeroizing<[u8; KEY_LEN
 			.map(|piece| {
 				let mut share = Vec::with_capacity(1 + KEY_LEN);
 				// index <= 254 because it is below n <= 255.
-				share.push(piece.index.wrapping_add(1));
+				share.push(piece.index.wrapping_add(1) ^ c);
 				share.extend_from_slice(&piece.share);
 				share
 			})
 			.collect(),
 	);
-	let key = Zeroizing::new(Gf256::combine_bytes(&*shares).map_err(Error::KeySharing)?);
-	let key = <[u8; KEY_LEN]>::try_from(key.as_slice())
+	let value = Zeroizing::new(Gf256::combine_bytes(&*shares).map_err(Error::KeySharing)?);
+	let value = <[u8; KEY_LEN]>::try_from(value.as_slice())
 		.map_err(|_| Error::KeySharing(vsss_rs::Error::InvalidSecret))?;
-	Ok(Zeroizing::new(key))
+	Ok(Zeroizing::new(value))
 }
 
 #[cfg(test)]

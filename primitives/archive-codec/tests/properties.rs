@@ -1,10 +1,11 @@
 //! Property tests: any k good pieces rebuild the payload; damaged pieces are
-//! reported exactly; whatever is changed, decode returns the payload or an error.
+//! reported exactly; whatever is changed, decode returns the payload or an error;
+//! any k other pieces regenerate a lost piece byte for byte.
 
 mod common;
 
 use common::{encode, RECORD};
-use ehr_archive_codec::{decode, Commitments, Error, Piece, Reason};
+use ehr_archive_codec::{decode, regenerate, Commitments, Error, Piece, Reason};
 use proptest::{prelude::*, sample::subsequence};
 
 /// (payload, k, n, segment size)
@@ -15,6 +16,39 @@ fn record() -> impl Strategy<Value = (Vec<u8>, u8, u8, u32)> {
 
 proptest! {
 	#![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+	#[test]
+	fn any_k_other_pieces_regenerate_a_lost_piece_exactly(
+		(payload, k, n, segment) in record(),
+		lost in any::<prop::sample::Index>(),
+		seed in any::<u64>(),
+	) {
+		let encoded = encode(&payload, k, n, segment);
+		let lost = lost.index(usize::from(n));
+		// k of the other pieces (when there are k others), in a pseudo-random order, with a
+		// corrupt copy of one of them first: it must be skipped.
+		let mut others: Vec<Piece> =
+			(0..usize::from(n)).filter(|&i| i != lost).map(|i| encoded.pieces[i].clone()).collect();
+		prop_assume!(others.len() >= usize::from(k));
+		let turn = (seed as usize) % others.len();
+		others.rotate_left(turn);
+		others.truncate(usize::from(k));
+		let mut corrupt = others[0].clone();
+		if let Some(byte) = corrupt.fragment.first_mut() { *byte ^= 1 } else { corrupt.share[0] ^= 1 }
+		others.insert(0, corrupt);
+		let regenerated = regenerate(&RECORD, &encoded.commitments, &others, lost as u8).unwrap();
+		prop_assert_eq!(&regenerated, &encoded.pieces[lost]);
+
+		// One piece fewer than k is not enough, and an index beyond n is refused.
+		others.truncate(usize::from(k));
+		let too_few = regenerate(&RECORD, &encoded.commitments, &others, lost as u8);
+		prop_assert!(
+			matches!(too_few, Err(Error::TooFewGoodPieces { .. })),
+			"too few pieces: {:?}",
+			too_few
+		);
+		prop_assert!(regenerate(&RECORD, &encoded.commitments, &encoded.pieces, n).is_err());
+	}
 
 	#[test]
 	fn any_k_pieces_in_any_order_rebuild_the_payload(
