@@ -1,21 +1,32 @@
 //! # ehr-client
 //!
-//! A typed [subxt](https://docs.rs/subxt) API for ehr-chain: the calls, events, storage entries,
-//! constants and runtime APIs of `ehr-runtime`, generated from its metadata, plus the chain
-//! configuration ([`EhrConfig`]) that subxt needs to build and sign transactions for it.
+//! The Rust SDK of ehr-chain for hospital integrations: one async function per workflow, on a
+//! typed [subxt](https://docs.rs/subxt) API generated from the runtime's metadata.
+//!
+//! - [`roles`]: register hospitals (the registrar), doctors (their hospital), patients (their
+//!   own key, possibly on a doctor's proposal) and guardians; show them.
+//! - [`records`]: add a record (FHIR R4 JSON → [`fhir`] validation → encode → one piece to each
+//!   custodian → anchor), list a patient's records, open and read one (ticket → custodians →
+//!   every piece verified → decode → FHIR JSON).
+//! - [`consent`]: grant, revoke and list consent; open and close emergency access.
+//! - [`audit`]: a patient's audit trail from the chain's events.
+//! - [`archive`]: archive status, repair, erasure, custodians, and the lower-level custody calls.
+//!
+//! Every failure is an [`Error`] that names its cause: [`Error::Refused`] with the pallet's
+//! error, [`Error::NotAuthorized`] with the access decision, [`Error::InvalidFhir`] with the
+//! path, [`Error::TooFewGoodPieces`] with the counts, and so on.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! use ehr_client::{ehr, subxt_signer::sr25519::dev};
+//! use ehr_client::{records, subxt_signer::sr25519::dev};
 //!
 //! let api = ehr_client::connect("ws://127.0.0.1:9944").await?;
-//! let bob = dev::bob().public_key().to_account_id();
-//! let at_block = api.at_current_block().await?;
-//! let custodian = at_block
-//!     .storage()
-//!     .try_fetch(ehr::storage().shamir_archive().custodians(), (bob,))
-//!     .await?;
-//! println!("Bob is a custodian: {}", custodian.is_some());
+//! let (doctor, patient) = (dev::charlie(), dev::dave());
+//! let visit = std::fs::read("visit.json")?;
+//! let account = patient.public_key().to_account_id();
+//! let stored = records::add(&api, &doctor, &account, &visit, None, None, &()).await?;
+//! let read = records::read(&api, &patient, stored.record, &()).await?;
+//! assert_eq!(read.json.as_bytes(), visit);
 //! # Ok(())
 //! # }
 //! ```
