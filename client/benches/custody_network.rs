@@ -84,8 +84,7 @@ async fn main() {
 			&patient_account,
 			Category::DiagnosticReport,
 			&payload,
-			K,
-			&custodians,
+			archive::Dispersal { k: K, custodians: &custodians },
 			&(),
 		)
 		.await

@@ -163,6 +163,15 @@ async fn put_piece(
 	})
 }
 
+/// Where a record's pieces go: one to each of `custodians`, any `k` of which rebuild it.
+#[derive(Clone, Copy, Debug)]
+pub struct Dispersal<'a> {
+	/// Pieces needed to rebuild the record.
+	pub k: u8,
+	/// The custodians, one piece each, in piece order.
+	pub custodians: &'a [CustodianInfo],
+}
+
 /// Stores `payload` as a record of `patient` written by `author`: encodes it into one piece
 /// per custodian (any `k` rebuild it), has each custodian keep its piece, adds the record
 /// anchor (whose commitment is the archive root) and anchors the archive with the receipts.
@@ -172,8 +181,7 @@ pub async fn store_record(
 	patient: &AccountId32,
 	category: Category,
 	payload: &[u8],
-	k: u8,
-	custodians: &[CustodianInfo],
+	Dispersal { k, custodians }: Dispersal<'_>,
 	progress: &dyn Progress,
 ) -> Result<StoredRecord, Error> {
 	let n = u8::try_from(custodians.len())

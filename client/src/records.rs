@@ -67,7 +67,8 @@ pub async fn add(
 	let category = fhir::validate(fhir_json, category)?;
 	let custodians = archive::active_custodians(api).await?;
 	let k = k.unwrap_or_else(|| default_threshold(custodians.len()));
-	archive::store_record(api, author, patient, category, fhir_json, k, &custodians, progress).await
+	let dispersal = archive::Dispersal { k, custodians: &custodians };
+	archive::store_record(api, author, patient, category, fhir_json, dispersal, progress).await
 }
 
 /// `reader` opens `record` (the chain decides and audits it) and reads it back from the

@@ -281,8 +281,7 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 		&patient_account,
 		Category::Condition,
 		&payload,
-		1,
-		&custodians,
+		archive::Dispersal { k: 1, custodians: &custodians },
 		&(),
 	)
 	.await
@@ -392,8 +391,7 @@ async fn a_custodian_refuses_a_reader_whose_ticket_expired() {
 		&patient_account,
 		Category::Condition,
 		&payload,
-		1,
-		&custodians,
+		archive::Dispersal { k: 1, custodians: &custodians },
 		&(),
 	)
 	.await

@@ -38,8 +38,7 @@ async fn five_custodians_rebuild_a_record_with_a_corrupt_piece_and_two_down_then
 		&patient_account,
 		Category::DiagnosticReport,
 		&payload,
-		3,
-		&custodians,
+		archive::Dispersal { k: 3, custodians: &custodians },
 		&(),
 	)
 	.await

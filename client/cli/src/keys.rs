@@ -42,19 +42,13 @@ pub fn account(text: &str) -> Result<AccountId32, String> {
 		return from_suri(text).map(|pair| pair.public_key().to_account_id());
 	}
 	if let Some(hex_text) = text.strip_prefix("0x") {
-		let bytes: [u8; 32] = hex_decode(hex_text)
+		let bytes: [u8; 32] = hex::decode(hex_text)
+			.ok()
 			.and_then(|b| b.try_into().ok())
 			.ok_or_else(|| format!("bad account {text}: not 32 bytes of hex"))?;
 		return Ok(AccountId32(bytes));
 	}
 	AccountId32::from_str(text).map_err(|e| format!("bad account {text}: {e}"))
-}
-
-fn hex_decode(text: &str) -> Option<Vec<u8>> {
-	if text.len() % 2 != 0 {
-		return None;
-	}
-	(0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
 
 #[cfg(test)]
@@ -66,8 +60,7 @@ mod tests {
 		let bob = subxt_signer::sr25519::dev::bob().public_key().to_account_id();
 		assert_eq!(account("//Bob").unwrap(), bob);
 		assert_eq!(account(&bob.to_string()).unwrap(), bob);
-		let hex: String = bob.0.iter().map(|b| format!("{b:02x}")).collect();
-		assert_eq!(account(&format!("0x{hex}")).unwrap(), bob);
+		assert_eq!(account(&format!("0x{}", hex::encode(bob.0))).unwrap(), bob);
 		assert!(account("0x1234").unwrap_err().contains("32 bytes"));
 		assert!(account("nonsense").is_err());
 	}

@@ -562,7 +562,7 @@ async fn record(ctx: &Ctx, cmd: RecordCmd) -> Result<Output, String> {
 			output(
 				&serde_json::json!({
 					"record": stored.record,
-					"archiveId": format!("0x{}", hex(&stored.archive_id)),
+					"archiveId": format!("0x{}", hex::encode(stored.archive_id)),
 					"held": stored.held,
 				}),
 				format!("record {} added ({} custodians hold a piece)", stored.record, stored.held),
@@ -818,8 +818,4 @@ fn read_input(path: &std::path::Path) -> Result<Vec<u8>, String> {
 		return Ok(bytes);
 	}
 	std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-	bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
