@@ -1,6 +1,7 @@
 //! The original story through the `ehr` binary on a real `ehr-node --dev`, as a hospital's
-//! script would drive it (`--json` on standard output), and the refused paths: each ends with a
-//! non-zero exit and one line on standard error that names the cause.
+//! script would drive it (`--json` on standard output), and the refused paths (stranger, wrong
+//! role, invalid FHIR, revoked, expired, no key): each ends with a non-zero exit and one line on
+//! standard error that names the cause.
 #[path = "../../tests/common/mod.rs"]
 mod common;
 
@@ -132,6 +133,15 @@ async fn the_original_story_through_the_cli() {
 	assert!(ehr(&node, Some(colleague), &["record", "read", &record]).ok);
 	assert!(ehr(&node, dave, &["consent", "revoke", &grant.to_string()]).ok);
 	ehr(&node, Some(colleague), &["record", "read", &record]).refused("NoConsent");
+
+	// Expired: a grant until three blocks on (each transaction seals one) reads once, then
+	// lapses by itself.
+	let now = node.client().await.at_current_block().await.unwrap().block_number();
+	let until = (now + 3).to_string();
+	let lapsing = ["consent", "grant", "--doctor", colleague, "--until", &until];
+	assert!(ehr(&node, dave, &lapsing).ok);
+	assert!(ehr(&node, Some(colleague), &["record", "read", &record]).ok);
+	ehr(&node, Some(colleague), &["record", "read", &record]).refused("NoConsent");
 	ehr(&node, None, &["patient", "register"]).refused("give --suri");
 	ehr(&node, Some("not a secret"), &["patient", "register"]).refused("bad secret URI");
 
@@ -158,7 +168,7 @@ async fn the_original_story_through_the_cli() {
 		let pair = ehr_client::subxt_signer::sr25519::Keypair::from_uri(&uri).unwrap();
 		pair.public_key().to_account_id().to_string()
 	};
-	let expected = ["//Charlie", "//Dave", colleague, colleague].map(account);
+	let expected = ["//Charlie", "//Dave", colleague, colleague, colleague].map(account);
 	assert_eq!(readers, expected);
 
 	// The archive: anchored, then erased by the patient.
