@@ -181,10 +181,16 @@ type Seen = ([u8; 32], [u8; 16]);
 /// A request is fresh while `|issued_at - now| <= window`; its nonce is remembered until the
 /// request could no longer be fresh, then forgotten. Memory is bounded by `capacity`: when that
 /// many requests are remembered, new ones are refused with [`Refusal::Busy`] instead of growing.
+///
+/// The clock is a wall clock and may step back. Nonces are forgotten by the latest time read,
+/// so a request is also stale once issued more than the window before that time: a request
+/// forgotten is never fresh again.
 #[derive(Debug)]
 pub struct ReplayGuard {
 	window_ms: u64,
 	capacity: usize,
+	/// The latest clock reading: what is forgotten is stale from then on.
+	latest_ms: u64,
 	/// (reader, nonce) → when it may be forgotten.
 	seen: HashMap<Seen, u64>,
 	/// The same, oldest expiry first.
@@ -195,13 +201,15 @@ impl ReplayGuard {
 	/// A guard accepting requests issued within `window_ms` of its clock, remembering at most
 	/// `capacity` of them.
 	pub fn new(window_ms: u64, capacity: usize) -> Self {
-		Self { window_ms, capacity, seen: HashMap::new(), expiries: VecDeque::new() }
+		Self { window_ms, capacity, latest_ms: 0, seen: HashMap::new(), expiries: VecDeque::new() }
 	}
 
 	/// Accepts `request` once if it is fresh at `now_ms`.
 	pub fn check(&mut self, request: &GetRequest, now_ms: u64) -> Result<(), Refusal> {
-		self.forget_before(now_ms);
-		if request.issued_at_ms.abs_diff(now_ms) > self.window_ms {
+		self.latest_ms = self.latest_ms.max(now_ms);
+		self.forget_before(self.latest_ms);
+		let expiry = request.issued_at_ms.saturating_add(self.window_ms);
+		if request.issued_at_ms.abs_diff(now_ms) > self.window_ms || expiry < self.latest_ms {
 			return Err(Refusal::Stale {
 				issued_at_ms: request.issued_at_ms,
 				now_ms,
@@ -216,7 +224,6 @@ impl ReplayGuard {
 			return Err(Refusal::Busy);
 		}
 		// Fresh until issued_at + window: remember it until then, the queue sorted by expiry.
-		let expiry = request.issued_at_ms.saturating_add(self.window_ms);
 		let at = self.expiries.partition_point(|(e, _)| *e <= expiry);
 		self.expiries.insert(at, (expiry, id));
 		self.seen.insert(id, expiry);

@@ -191,3 +191,22 @@ fn a_put_opens_only_at_its_custodian_and_only_as_sent() {
 		Err(ProtocolError::Open)
 	);
 }
+
+#[test]
+fn a_request_is_not_accepted_again_when_the_clock_steps_back() {
+	let alice = reader(1);
+	let mut guard = ReplayGuard::new(WINDOW, 100);
+	let signed = request(&alice, 1, NOW);
+	assert_eq!(guard.check(&signed, NOW), Ok(()));
+	// Another request past the first one's window: the first is forgotten.
+	assert_eq!(guard.check(&request(&alice, 2, NOW + WINDOW + 1), NOW + WINDOW + 1), Ok(()));
+	// The wall clock steps back (NTP): the first request is within the window of the clock
+	// again, but it was served and forgotten; it must not be served a second time.
+	assert!(matches!(guard.check(&signed, NOW + WINDOW - 10), Err(Refusal::Stale { .. })));
+	assert_eq!(
+		guard.check(&request(&alice, 2, NOW + WINDOW + 1), NOW + 10),
+		Err(Refusal::Replayed)
+	);
+	// Requests as fresh as the latest clock reading still pass.
+	assert_eq!(guard.check(&request(&alice, 3, NOW + 5), NOW), Ok(()));
+}

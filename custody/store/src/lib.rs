@@ -200,8 +200,10 @@ impl PieceStore {
 	/// `commitments` (the ones the client will anchor), the size limit and the quota. Returns
 	/// the piece's commitment hash, which the custodian signs in its receipt.
 	///
-	/// Putting the same piece again is harmless (nothing is written twice). A different piece
-	/// under the same id and index replaces a pending one, and is refused once anchored.
+	/// Putting the same piece again is harmless (nothing is written twice, and the piece stays
+	/// pending since its first put, or anchored), except that a piece file found damaged or
+	/// missing is written again. A different piece under the same id and index replaces a
+	/// pending one, and is refused once anchored.
 	pub fn put(
 		&mut self,
 		archive_id: ArchiveId,
@@ -226,7 +228,15 @@ impl PieceStore {
 		}
 		let key = PieceKey { archive_id, index };
 		let replaced = match self.entries.get(&key) {
-			Some(entry) if entry.piece_hash == hash => return Ok(hash),
+			Some(entry) if entry.piece_hash == hash => {
+				// Held already: nothing to write, unless the file was damaged or lost since.
+				// Then it is written again, so that the receipt for this put is true.
+				if self.get(&key).is_err() {
+					tracing::warn!(target: "custody", archive = %hex::encode(archive_id), index, "rewriting a piece damaged on disk");
+					write_atomically(&self.piece_path(&key), &bytes)?;
+				}
+				return Ok(hash);
+			},
 			Some(Entry { state: PieceState::Anchored, .. }) => {
 				return Err(StoreError::AlreadyAnchored { index })
 			},

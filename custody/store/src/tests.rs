@@ -178,3 +178,34 @@ fn reopening_restores_the_index_and_drops_crash_leftovers() {
 	assert!(store.entry(&key(ARCHIVE, 2)).is_none());
 	assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 6);
 }
+
+#[test]
+fn putting_a_piece_again_rewrites_it_if_damaged_on_disk() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut store = store(&dir);
+	let e = encoded(5_000, 2, 3);
+	store.put(ARCHIVE, &e.pieces[0], &e.commitments, 10).unwrap();
+	store.anchor(ARCHIVE).unwrap();
+	store.put(ARCHIVE, &e.pieces[1], &e.commitments, 20).unwrap();
+	let used = store.status().used_bytes;
+	// Piece 0 rots, piece 1's file is lost.
+	let path = store.piece_path(&key(ARCHIVE, 0));
+	let mut bytes = fs::read(&path).unwrap();
+	bytes[10] ^= 1;
+	fs::write(&path, &bytes).unwrap();
+	fs::remove_file(store.piece_path(&key(ARCHIVE, 1))).unwrap();
+	assert!(matches!(store.get(&key(ARCHIVE, 0)), Err(StoreError::Corrupt { .. })));
+	// Put again (a repair onto the same custodian): the receipt it returns is true again.
+	for index in [0, 1] {
+		let hash = store.put(ARCHIVE, &e.pieces[index], &e.commitments, 30).unwrap();
+		assert_eq!(hash, e.commitments.piece_hashes[index]);
+		assert_eq!(store.get(&key(ARCHIVE, index as u8)).unwrap(), e.pieces[index]);
+	}
+	// Nothing else changed: same state, same bytes held.
+	assert_eq!(store.entry(&key(ARCHIVE, 0)).unwrap().state, PieceState::Anchored);
+	assert_eq!(
+		store.entry(&key(ARCHIVE, 1)).unwrap().state,
+		PieceState::Pending { received_at: 20 }
+	);
+	assert_eq!(store.status().used_bytes, used);
+}

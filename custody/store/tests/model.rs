@@ -1,13 +1,37 @@
-//! Model-based property test of the piece store: random sequences of puts (good, failing their
-//! commitment, too large, replacing), anchors, erasures, expiries, gets, corruptions on disk and
-//! re-openings run against the real store in a temporary directory and against a plain
-//! in-memory model. After every step the results agree, the counts and bytes agree, the quota
-//! holds, and a get never serves bytes other than those that were put.
-use std::collections::BTreeMap;
+//! Model-based property test of the piece store.
+//!
+//! Random sequences of operations over 3 archives × 3 piece indices × 2 encodings of each
+//! archive run against the real [`PieceStore`] in a temporary directory and against a plain
+//! in-memory model (what is held under each key, pending since when or anchored, and the bytes
+//! of its piece file):
+//!
+//! - puts of good pieces (new, the same again, replacing a pending one, over an anchored one),
+//!   of pieces failing their commitment (share or fragment altered, index out of range, another
+//!   encoding's commitments) and of pieces over the size limit;
+//! - anchors, erasures, expiries at random times, gets;
+//! - damage to a piece file on disk (a flipped bit, truncation, an extra byte);
+//! - re-opening the store, and crashes (files left as a crash between two renames would leave
+//!   them, or torn, then the store re-opened).
+//!
+//! After every step: the store and the model give the same result (the same error kind), the
+//! returned commitment is the piece's; the store's status (pieces, pending, used bytes) equals
+//! the model's and used bytes never exceed the quota; every key's [`Entry`] (hash, size,
+//! pending since / anchored) equals the model's, so re-opening restores exactly the state
+//! before it (less what the crash destroyed); a get serves exactly the bytes that were put or
+//! reports the piece corrupt, never other bytes; and the directory holds exactly the two files
+//! of each held piece (crash leftovers are cleaned up, erased and expired pieces are gone).
+use std::{
+	collections::{BTreeMap, BTreeSet},
+	fs,
+	path::Path,
+	sync::LazyLock,
+};
 
 use ehr_archive_codec::{encode, Encoded};
-use ehr_custody_store::{ArchiveId, PieceKey, PieceStore, StoreConfig, StoreError, StoreStatus};
-use proptest::prelude::*;
+use ehr_custody_store::{
+	ArchiveId, Entry, PieceKey, PieceState, PieceStore, StoreConfig, StoreError, StoreStatus,
+};
+use proptest::{prelude::*, sample::Index};
 
 const TIMEOUT: u64 = 100;
 /// Small enough that quota and size refusals happen in most runs.
@@ -16,9 +40,10 @@ const CONFIG: StoreConfig =
 const ARCHIVES: usize = 3;
 const N: u8 = 3;
 
-/// Two encodings (variants) of each archive: a different piece under the same key replaces a
-/// pending one and is refused once anchored. Archive 2's pieces are over the size limit.
-fn encodings() -> Vec<[Encoded; 2]> {
+/// Two encodings (variants) of each archive, with payloads of the same length so that their
+/// pieces have the same size: a different piece under the same key replaces a pending one and
+/// is refused once anchored. Archive 2's pieces are over the size limit.
+static ENCODINGS: LazyLock<Vec<[Encoded; 2]>> = LazyLock::new(|| {
 	(0..ARCHIVES)
 		.map(|a| {
 			let id = archive_id(a);
@@ -27,34 +52,102 @@ fn encodings() -> Vec<[Encoded; 2]> {
 			[encode(&payload(0), &id, 2, N).unwrap(), encode(&payload(1), &id, 2, N).unwrap()]
 		})
 		.collect()
-}
+});
 
 fn archive_id(a: usize) -> ArchiveId {
 	[a as u8 + 1; 32]
 }
 
+fn key(archive: usize, index: u8) -> PieceKey {
+	PieceKey { archive_id: archive_id(archive), index }
+}
+
+fn good_bytes(archive: usize, variant: usize, index: u8) -> Vec<u8> {
+	ENCODINGS[archive][variant].pieces[usize::from(index)].to_bytes()
+}
+
+fn file_name(archive: usize, index: u8, ext: &str) -> String {
+	format!("{}.{index}.{ext}", hex::encode(archive_id(archive)))
+}
+
+/// How a put piece fails its commitment.
+#[derive(Clone, Copy, Debug)]
+enum Bad {
+	Share,
+	Fragment,
+	/// The piece claims an index the archive does not have.
+	Index(u8),
+	/// The commitments of the archive's other encoding.
+	OtherCommitments,
+}
+
+/// Damage to a piece file while the store runs.
+#[derive(Clone, Copy, Debug)]
+enum Damage {
+	FlipBit(Index),
+	Truncate(Index),
+	AppendByte(u8),
+}
+
+/// What a crash leaves on disk before the store is opened again.
+#[derive(Clone, Copy, Debug)]
+enum Crash {
+	/// Temporary files of an interrupted write.
+	Temporaries,
+	/// A put crashed after renaming its piece file, before its meta: an orphan piece if the key
+	/// is not held, a pending piece's file replaced by the other encoding's if it is.
+	PieceWithoutMeta,
+	/// An erasure crashed after removing the meta, before the piece.
+	HalfErased,
+	/// A meta file torn (cut short).
+	TornMeta(Index),
+	/// A piece file lost, its meta left.
+	LostPiece,
+}
+
 #[derive(Clone, Debug)]
 enum Op {
-	Put { archive: usize, variant: usize, index: u8, bad: bool, now: u64 },
+	Put { archive: usize, variant: usize, index: u8, bad: Option<Bad>, now: u64 },
 	Anchor(usize),
 	Erase(usize),
 	Expire(u64),
 	Get { archive: usize, index: u8 },
-	Corrupt { archive: usize, index: u8 },
+	Damage { archive: usize, index: u8, damage: Damage },
 	Reopen,
+	Crash { archive: usize, index: u8, crash: Crash },
 }
 
 fn op() -> impl Strategy<Value = Op> {
 	let archive = 0..ARCHIVES;
+	let bad = prop_oneof![
+		Just(Bad::Share),
+		Just(Bad::Fragment),
+		(N..=u8::MAX).prop_map(Bad::Index),
+		Just(Bad::OtherCommitments),
+	];
+	let damage = prop_oneof![
+		3 => any::<Index>().prop_map(Damage::FlipBit),
+		1 => any::<Index>().prop_map(Damage::Truncate),
+		1 => any::<u8>().prop_map(Damage::AppendByte),
+	];
+	let crash = prop_oneof![
+		Just(Crash::Temporaries),
+		Just(Crash::PieceWithoutMeta),
+		Just(Crash::HalfErased),
+		any::<Index>().prop_map(Crash::TornMeta),
+		Just(Crash::LostPiece),
+	];
 	prop_oneof![
-		4 => (archive.clone(), 0..2usize, 0..N, proptest::bool::weighted(0.15), 0..400u64)
+		6 => (archive.clone(), 0..2usize, 0..N, proptest::option::weighted(0.2, bad), 0..400u64)
 			.prop_map(|(archive, variant, index, bad, now)| Op::Put { archive, variant, index, bad, now }),
 		1 => archive.clone().prop_map(Op::Anchor),
 		1 => archive.clone().prop_map(Op::Erase),
 		1 => (0..600u64).prop_map(Op::Expire),
-		2 => (archive.clone(), 0..N).prop_map(|(archive, index)| Op::Get { archive, index }),
-		1 => (archive, 0..N).prop_map(|(archive, index)| Op::Corrupt { archive, index }),
+		3 => (archive.clone(), 0..N).prop_map(|(archive, index)| Op::Get { archive, index }),
+		2 => (archive.clone(), 0..N, damage)
+			.prop_map(|(archive, index, damage)| Op::Damage { archive, index, damage }),
 		1 => Just(Op::Reopen),
+		1 => (archive, 0..N, crash).prop_map(|(archive, index, crash)| Op::Crash { archive, index, crash }),
 	]
 }
 
@@ -65,8 +158,11 @@ struct Held {
 	size: u64,
 	/// `Some(received_at)` while pending.
 	pending: Option<u64>,
-	corrupt: bool,
+	/// The piece file's bytes, as put or as damaged since.
+	disk: Vec<u8>,
 }
+
+type Model = BTreeMap<(usize, u8), Held>;
 
 /// The outcome of an operation, comparable between the store and the model.
 #[derive(Debug, PartialEq, Eq)]
@@ -94,58 +190,164 @@ fn refusal(e: StoreError) -> Outcome {
 	}
 }
 
+fn put(store: &mut PieceStore, model: &mut Model, op: &Op) -> (Outcome, Outcome) {
+	let &Op::Put { archive, variant, index, bad, now } = op else { unreachable!() };
+	let encoded = &ENCODINGS[archive][variant];
+	let mut piece = encoded.pieces[usize::from(index)].clone();
+	let mut commitments = &encoded.commitments;
+	match bad {
+		Some(Bad::Share) => piece.share[0] ^= 1,
+		Some(Bad::Fragment) => piece.fragment[7] ^= 0x80,
+		Some(Bad::Index(bad_index)) => piece.index = bad_index,
+		Some(Bad::OtherCommitments) => commitments = &ENCODINGS[archive][1 - variant].commitments,
+		None => {},
+	}
+	let got = match store.put(archive_id(archive), &piece, commitments, now) {
+		Ok(hash) => {
+			assert_eq!(hash, encoded.commitments.piece_hashes[usize::from(index)]);
+			Outcome::Ok
+		},
+		Err(e) => refusal(e),
+	};
+
+	let bytes = good_bytes(archive, variant, index);
+	let size = bytes.len() as u64;
+	let used: u64 = model.values().map(|h| h.size).sum();
+	let expected = match model.get_mut(&(archive, index)) {
+		_ if bad.is_some() => Outcome::BadPiece,
+		_ if size > CONFIG.max_piece_bytes => Outcome::TooLarge,
+		Some(held) if held.variant == variant => {
+			// The same piece again: kept as it was (still pending since its first put, or
+			// anchored), and whole again on disk if it was damaged there.
+			held.disk = bytes;
+			Outcome::Ok
+		},
+		Some(Held { pending: None, .. }) => Outcome::AlreadyAnchored,
+		held => {
+			let replaced = held.map_or(0, |h| h.size);
+			if size > CONFIG.quota_bytes - (used - replaced) {
+				Outcome::Quota
+			} else {
+				model.insert(
+					(archive, index),
+					Held { variant, size, pending: Some(now), disk: bytes },
+				);
+				Outcome::Ok
+			}
+		},
+	};
+	(got, expected)
+}
+
+/// Applies `damage` to the piece file under `(archive, index)`, and to the model's copy.
+fn damage(dir: &Path, model: &mut Model, archive: usize, index: u8, damage: Damage) {
+	let Some(held) = model.get_mut(&(archive, index)) else { return };
+	let bytes = &mut held.disk;
+	match damage {
+		Damage::FlipBit(bit) => {
+			let bit = bit.index(bytes.len() * 8);
+			bytes[bit / 8] ^= 1 << (bit % 8);
+		},
+		Damage::Truncate(at) => bytes.truncate(at.index(bytes.len())),
+		Damage::AppendByte(byte) => bytes.push(byte),
+	}
+	fs::write(dir.join(file_name(archive, index, "piece")), &bytes).unwrap();
+}
+
+/// Leaves on disk what `crash` would, and removes from the model what it destroys.
+fn crash(dir: &Path, model: &mut Model, archive: usize, index: u8, crash: Crash) {
+	let path = |ext: &str| dir.join(file_name(archive, index, ext));
+	let held = model.get_mut(&(archive, index));
+	match (crash, held) {
+		(Crash::Temporaries, _) => {
+			fs::write(path("piece.tmp"), b"half a piece").unwrap();
+			fs::write(path("meta.tmp"), b"half").unwrap();
+		},
+		(Crash::PieceWithoutMeta, None) => {
+			fs::write(path("piece"), good_bytes(archive, 0, index)).unwrap();
+		},
+		(Crash::PieceWithoutMeta, Some(held)) if held.pending.is_some() => {
+			// The other encoding's piece (of the same size) in place, the old meta kept.
+			held.disk = good_bytes(archive, 1 - held.variant, index);
+			fs::write(path("piece"), &held.disk).unwrap();
+		},
+		(Crash::HalfErased, Some(_)) => {
+			fs::remove_file(path("meta")).unwrap();
+			model.remove(&(archive, index));
+		},
+		(Crash::TornMeta(at), Some(_)) => {
+			let meta = fs::read(path("meta")).unwrap();
+			fs::write(path("meta"), &meta[..at.index(meta.len())]).unwrap();
+			model.remove(&(archive, index));
+		},
+		(Crash::LostPiece, Some(_)) => {
+			fs::remove_file(path("piece")).unwrap();
+			model.remove(&(archive, index));
+		},
+		_ => {},
+	}
+}
+
+/// What opening the store again keeps: pieces whose file has the size their meta records.
+fn reopen(dir: &Path, store: &mut PieceStore, model: &mut Model) {
+	*store = PieceStore::open(dir, CONFIG).unwrap();
+	model.retain(|_, held| held.disk.len() as u64 == held.size);
+}
+
+/// Checks everything observable of the store against the model.
+fn check(dir: &Path, store: &PieceStore, model: &Model) -> Result<(), TestCaseError> {
+	let status = store.status();
+	prop_assert!(status.used_bytes <= CONFIG.quota_bytes, "over quota: {status:?}");
+	prop_assert_eq!(
+		status,
+		StoreStatus {
+			pieces: model.len() as u64,
+			pending: model.values().filter(|h| h.pending.is_some()).count() as u64,
+			used_bytes: model.values().map(|h| h.size).sum(),
+			quota_bytes: CONFIG.quota_bytes,
+		}
+	);
+	let mut files = BTreeSet::new();
+	for archive in 0..ARCHIVES {
+		for index in 0..N {
+			let expected = model.get(&(archive, index)).map(|held| Entry {
+				piece_hash: ENCODINGS[archive][held.variant].commitments.piece_hashes
+					[usize::from(index)],
+				size: held.size,
+				state: held.pending.map_or(PieceState::Anchored, |received_at| {
+					PieceState::Pending { received_at }
+				}),
+			});
+			prop_assert_eq!(store.entry(&key(archive, index)).copied(), expected);
+			if expected.is_some() {
+				files.insert(file_name(archive, index, "piece"));
+				files.insert(file_name(archive, index, "meta"));
+			}
+		}
+	}
+	let on_disk: BTreeSet<String> = fs::read_dir(dir)
+		.unwrap()
+		.map(|file| file.unwrap().file_name().into_string().unwrap())
+		.collect();
+	prop_assert_eq!(on_disk, files, "the directory holds other files than the pieces held");
+	Ok(())
+}
+
 proptest! {
 	#![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
 	#[test]
 	fn the_store_agrees_with_its_model(ops in proptest::collection::vec(op(), 1..40)) {
-		let encodings = encodings();
 		let dir = tempfile::tempdir().unwrap();
-		let mut store = PieceStore::open(dir.path(), CONFIG).unwrap();
-		let mut model: BTreeMap<(usize, u8), Held> = BTreeMap::new();
-		let piece_file = |archive: usize, index: u8| {
-			dir.path().join(format!("{}.{index}.piece", hex::encode(archive_id(archive))))
-		};
+		let dir = dir.path();
+		let mut store = PieceStore::open(dir, CONFIG).unwrap();
+		let mut model = Model::new();
 
 		for op in ops {
 			let (got, expected) = match op {
-				Op::Put { archive, variant, index, bad, now } => {
-					let encoded = &encodings[archive][variant];
-					let mut piece = encoded.pieces[usize::from(index)].clone();
-					if bad {
-						piece.share[0] ^= 1;
-					}
-					let size = piece.to_bytes().len() as u64;
-					let got = store
-						.put(archive_id(archive), &piece, &encoded.commitments, now)
-						.map(|hash| {
-							assert_eq!(hash, encoded.commitments.piece_hashes[usize::from(index)]);
-							Outcome::Ok
-						})
-						.unwrap_or_else(refusal);
-					let used: u64 = model.values().map(|h| h.size).sum();
-					let expected = match model.get(&(archive, index)) {
-						_ if bad => Outcome::BadPiece,
-						_ if size > CONFIG.max_piece_bytes => Outcome::TooLarge,
-						Some(held) if held.variant == variant => Outcome::Ok,
-						Some(Held { pending: None, .. }) => Outcome::AlreadyAnchored,
-						held => {
-							let replaced = held.map_or(0, |h| h.size);
-							if size > CONFIG.quota_bytes - (used - replaced) {
-								Outcome::Quota
-							} else {
-								model.insert(
-									(archive, index),
-									Held { variant, size, pending: Some(now), corrupt: false },
-								);
-								Outcome::Ok
-							}
-						},
-					};
-					(got, expected)
-				},
+				Op::Put { .. } => put(&mut store, &mut model, &op),
 				Op::Anchor(archive) => {
-					let got = store.anchor(archive_id(archive)).map(Outcome::Count).unwrap_or_else(refusal);
+					let got = store.anchor(archive_id(archive)).map_or_else(refusal, Outcome::Count);
 					let mut count = 0;
 					for ((a, _), held) in model.iter_mut() {
 						if *a == archive && held.pending.take().is_some() {
@@ -155,66 +357,54 @@ proptest! {
 					(got, Outcome::Count(count))
 				},
 				Op::Erase(archive) => {
-					let got = store.erase(archive_id(archive)).map(Outcome::Count).unwrap_or_else(refusal);
+					let got = store.erase(archive_id(archive)).map_or_else(refusal, Outcome::Count);
 					let before = model.len();
 					model.retain(|(a, _), _| *a != archive);
 					(got, Outcome::Count(before - model.len()))
 				},
 				Op::Expire(now) => {
-					let got = store.expire(now).map(Outcome::Count).unwrap_or_else(refusal);
+					let got = store.expire(now).map_or_else(refusal, Outcome::Count);
 					let before = model.len();
-					model.retain(|_, held| held.pending.is_none_or(|at| now.saturating_sub(at) < TIMEOUT));
+					model.retain(|_, held| {
+						held.pending.is_none_or(|at| now.saturating_sub(at) < TIMEOUT)
+					});
 					(got, Outcome::Count(before - model.len()))
 				},
 				Op::Get { archive, index } => {
-					let got = store
-						.get(&PieceKey { archive_id: archive_id(archive), index })
-						.map(|piece| {
-							// Whatever is served is exactly a piece that was put.
-							let variant = (0..2)
-								.find(|&v| encodings[archive][v].pieces[usize::from(index)] == piece)
-								.expect("served bytes that were never put");
-							Outcome::Served(variant)
-						})
-						.unwrap_or_else(refusal);
+					let got = match store.get(&key(archive, index)) {
+						// Whatever is served is exactly a piece that was put under this key.
+						Ok(piece) => Outcome::Served(
+							(0..2)
+								.find(|&v| ENCODINGS[archive][v].pieces[usize::from(index)] == piece)
+								.expect("served a piece that was never put"),
+						),
+						Err(e) => refusal(e),
+					};
 					let expected = match model.get(&(archive, index)) {
 						None => Outcome::NotFound,
-						Some(held) if held.corrupt => Outcome::Corrupt,
-						Some(held) => Outcome::Served(held.variant),
+						Some(held) if held.disk == good_bytes(archive, held.variant, index) => {
+							Outcome::Served(held.variant)
+						},
+						Some(_) => Outcome::Corrupt,
 					};
 					(got, expected)
 				},
-				Op::Corrupt { archive, index } => {
-					if let Some(held) = model.get_mut(&(archive, index)) {
-						let path = piece_file(archive, index);
-						let mut bytes = std::fs::read(&path).unwrap();
-						let at = bytes.len() / 2;
-						bytes[at] ^= 0x10;
-						std::fs::write(&path, bytes).unwrap();
-						held.corrupt = !held.corrupt;
-					}
+				Op::Damage { archive, index, damage: what } => {
+					damage(dir, &mut model, archive, index, what);
 					(Outcome::Ok, Outcome::Ok)
 				},
 				Op::Reopen => {
-					drop(store);
-					store = PieceStore::open(dir.path(), CONFIG).unwrap();
+					reopen(dir, &mut store, &mut model);
+					(Outcome::Ok, Outcome::Ok)
+				},
+				Op::Crash { archive, index, crash: what } => {
+					crash(dir, &mut model, archive, index, what);
+					reopen(dir, &mut store, &mut model);
 					(Outcome::Ok, Outcome::Ok)
 				},
 			};
 			prop_assert_eq!(got, expected);
-
-			let used: u64 = model.values().map(|h| h.size).sum();
-			let pending = model.values().filter(|h| h.pending.is_some()).count() as u64;
-			prop_assert_eq!(
-				store.status(),
-				StoreStatus {
-					pieces: model.len() as u64,
-					pending,
-					used_bytes: used,
-					quota_bytes: CONFIG.quota_bytes,
-				}
-			);
-			prop_assert!(used <= CONFIG.quota_bytes);
+			check(dir, &store, &model)?;
 		}
 	}
 }
