@@ -194,11 +194,117 @@ pub fn decode(
 	pieces: &[Piece],
 ) -> Result<Decoded, Error> {
 	let layout = commitments.layout()?;
-	let k = layout.k();
-	let (chosen, rejected) = choose(commitments, &layout, pieces)?;
+	let Opened { payload, rejected, .. } = open(record_id, commitments, &layout, pieces)?;
+	Ok(Decoded { payload, rejected })
+}
 
-	let cipher = SegmentCipher::new(&*shares::combine(k, &chosen)?, record_id, &layout)?;
-	let restored = erasure::restore_missing(&layout, &chosen)?;
+/// Rebuilds piece `index` exactly as [`encode`] made it, from any `k` good pieces of the same
+/// archive, so that a new custodian can take the place of a lost one: its commitment, and so
+/// the on-chain entry, stay unchanged.
+///
+/// The pieces go through [`decode`]'s own path first: each is checked against `commitments`
+/// (bad ones are skipped, as `decode` drops them), `k` good ones rebuild the key and the
+/// original fragments, and the ciphertext must authenticate for `record_id`, so nothing is
+/// derived from pieces that fail it. The fragment is then the original fragment `index`
+/// (`index < k`) or, for a parity piece, the Reed–Solomon parity re-encoded from the `k`
+/// original fragments, padding and tags included, exactly as [`encode`] computed it; the key
+/// share is the sharing polynomial evaluated at the piece's x-coordinate, by vsss-rs's own
+/// interpolation. (When a good piece `index` is among the `k` chosen, it is itself the answer.)
+///
+/// The result is checked against `commitments.piece_hashes[index]` before it is returned.
+/// Fails with [`Error::BadPiece`]`(`[`Reason::IndexOutOfRange`]`)` when `index` is not below
+/// `n`, with the errors of [`decode`] (among them [`Error::TooFewGoodPieces`] and
+/// [`Error::Authentication`]), and with [`Error::BadPiece`]`(`[`Reason::CommitmentMismatch`]`)`
+/// when the rebuilt piece differs from its commitment, which only an encoder that committed
+/// to pieces that are not one consistent encoding can cause.
+///
+/// Memory: like [`decode`] it holds the plaintext (wiped before returning) and, for a parity
+/// piece, all `n` fragments while re-encoding, as [`encode`] does.
+pub fn regenerate(
+	record_id: &RecordId,
+	commitments: &Commitments,
+	pieces: &[Piece],
+	index: u8,
+) -> Result<Piece, Error> {
+	let layout = commitments.layout()?;
+	let (k, n) = (usize::from(layout.k()), usize::from(layout.n()));
+	let wanted = usize::from(index);
+	let out_of_range = || Error::BadPiece(Reason::IndexOutOfRange { n: layout.n() });
+	if wanted >= n {
+		return Err(out_of_range());
+	}
+	let Opened { mut payload, chosen, restored, .. } =
+		open(record_id, commitments, &layout, pieces)?;
+	// Authenticated; the plaintext itself is not needed.
+	payload.zeroize();
+	drop(payload);
+	if let Some(piece) = chosen.iter().find(|piece| piece.index == index) {
+		return Ok((*piece).clone());
+	}
+
+	let fragment = if wanted < k {
+		restored
+			.into_iter()
+			.find_map(|(i, fragment)| (i == wanted).then_some(fragment))
+			.ok_or_else(out_of_range)?
+	} else {
+		// All `n` fragments: the `k` originals (as chosen or restored) and zeroed room for
+		// the parity, which reed-solomon-simd computes over the originals as `encode` did.
+		let fragment_len = usize::try_from(layout.fragment_len()).map_err(|_| {
+			Error::PayloadTooLarge { len: layout.payload_len(), max: usize::MAX as u64 }
+		})?;
+		let mut fragments: Vec<Vec<u8>> = Vec::with_capacity(n);
+		fragments.resize_with(n, Vec::new);
+		for piece in chosen.iter().filter(|piece| usize::from(piece.index) < k) {
+			if let Some(slot) = fragments.get_mut(usize::from(piece.index)) {
+				slot.clone_from(&piece.fragment);
+			}
+		}
+		for (i, fragment) in restored {
+			if let Some(slot) = fragments.get_mut(i) {
+				*slot = fragment;
+			}
+		}
+		for slot in fragments.iter_mut().skip(k) {
+			*slot = alloc::vec![0u8; fragment_len];
+		}
+		erasure::encode(k, &mut fragments, |_, _| Ok(()), |_, _| {})?;
+		fragments.get_mut(wanted).map(core::mem::take).ok_or_else(out_of_range)?
+	};
+	let share = *shares::share_at(layout.k(), &chosen, index)?;
+	let piece = Piece { version: Version::V1, index, fragment, share };
+	// Never return a piece that does not match its commitment.
+	commitment::check_piece(commitments, layout.fragment_len(), &piece).map_err(Error::BadPiece)?;
+	Ok(piece)
+}
+
+/// What [`decode`] and [`regenerate`] share: `k` good pieces, the original fragments they
+/// lacked, and the authenticated payload.
+struct Opened<'a> {
+	/// `k` good pieces with distinct indexes, lowest first.
+	chosen: Vec<&'a Piece>,
+	/// Pieces dropped, and why.
+	rejected: Vec<Rejected>,
+	/// The original fragments missing from `chosen`, decoded from its parity pieces.
+	restored: Vec<(usize, Vec<u8>)>,
+	/// The payload, authenticated.
+	payload: Vec<u8>,
+}
+
+/// Checks every piece against `commitments` (of which `layout` is the validated layout),
+/// chooses `k` good ones, rebuilds the key and the original fragments and opens the
+/// ciphertext: the whole of [`decode`], keeping what [`regenerate`] needs as well.
+fn open<'a>(
+	record_id: &RecordId,
+	commitments: &Commitments,
+	layout: &Layout,
+	pieces: &'a [Piece],
+) -> Result<Opened<'a>, Error> {
+	let k = layout.k();
+	let (chosen, rejected) = choose(commitments, layout, pieces)?;
+
+	let cipher = SegmentCipher::new(&*shares::combine(k, &chosen)?, record_id, layout)?;
+	let restored = erasure::restore_missing(layout, &chosen)?;
 	let mut originals: Vec<Option<&[u8]>> = alloc::vec![None; usize::from(k)];
 	let present = chosen.iter().map(|piece| (usize::from(piece.index), piece.fragment.as_slice()));
 	for (index, fragment) in present.chain(restored.iter().map(|(i, f)| (*i, f.as_slice()))) {
@@ -213,7 +319,7 @@ pub fn decode(
 		Error::PayloadTooLarge { len: layout.payload_len(), max: usize::MAX as u64 }
 	})?];
 	let opened = originals.into_iter().enumerate().try_for_each(|(index, fragment)| {
-		match (fragment, payload.get_mut(part_range(&layout, index))) {
+		match (fragment, payload.get_mut(part_range(layout, index))) {
 			(Some(fragment), Some(out)) => cipher.open_part(index, fragment, out),
 			_ => Err(Error::Authentication),
 		}
@@ -223,7 +329,7 @@ pub fn decode(
 		payload.zeroize();
 		return Err(error);
 	}
-	Ok(Decoded { payload, rejected })
+	Ok(Opened { chosen, rejected, restored, payload })
 }
 
 /// `k` pieces that match their commitments, with distinct indexes, lowest first (the
@@ -256,62 +362,6 @@ fn choose<'a>(
 		return Err(Error::TooFewGoodPieces { good: chosen.len(), needed: k, rejected });
 	}
 	Ok((chosen, rejected))
-}
-
-/// Rebuilds piece `index` exactly as [`encode`] made it, from any `k` good pieces of the same
-/// archive, so that a new custodian can take the place of a lost one: its commitment, and so
-/// the on-chain entry, stay unchanged.
-///
-/// The pieces are first decoded in full, so that nothing is derived from pieces whose
-/// ciphertext fails authentication; the fragment is then re-derived from the original
-/// fragments (Reed–Solomon parity for `index >= k`), the key share is evaluated at the piece's
-/// x-coordinate, and the result is checked against its commitment before it is returned.
-pub fn regenerate(
-	record_id: &RecordId,
-	commitments: &Commitments,
-	pieces: &[Piece],
-	index: u8,
-) -> Result<Piece, Error> {
-	let layout = commitments.layout()?;
-	let n = commitments.n();
-	if usize::from(index) >= n {
-		return Err(Error::BadPiece(Reason::IndexOutOfRange {
-			n: u8::try_from(n).unwrap_or(u8::MAX),
-		}));
-	}
-	decode(record_id, commitments, pieces)?.payload.zeroize();
-	let (chosen, _) = choose(commitments, &layout, pieces)?;
-	if let Some(piece) = chosen.iter().find(|piece| piece.index == index) {
-		return Ok((*piece).clone());
-	}
-
-	let k = usize::from(layout.k());
-	let fragment_len = usize::try_from(layout.fragment_len()).map_err(|_| {
-		Error::PayloadTooLarge { len: layout.payload_len(), max: usize::MAX as u64 }
-	})?;
-	let mut fragments: Vec<Vec<u8>> = alloc::vec![Vec::new(); n];
-	for piece in &chosen {
-		if let Some(slot) = fragments.get_mut(usize::from(piece.index)) {
-			slot.clone_from(&piece.fragment);
-		}
-	}
-	for (i, fragment) in erasure::restore_missing(&layout, &chosen)? {
-		if let Some(slot) = fragments.get_mut(i) {
-			*slot = fragment;
-		}
-	}
-	if usize::from(index) >= k {
-		fragments.iter_mut().skip(k).for_each(|f| *f = alloc::vec![0; fragment_len]);
-		erasure::encode(k, &mut fragments, |_, _| Ok(()), |_, _| {})?;
-	}
-	let piece = Piece {
-		version: Version::V1,
-		index,
-		fragment: core::mem::take(&mut fragments[usize::from(index)]),
-		share: *shares::share_at(layout.k(), &chosen, index)?,
-	};
-	commitment::check_piece(commitments, layout.fragment_len(), &piece).map_err(Error::BadPiece)?;
-	Ok(piece)
 }
 
 /// Payload offsets of part `index`: `part_len` bytes from `index * part_len`,

@@ -120,10 +120,35 @@ mod tests {
 	}
 
 	#[test]
+	fn any_k_other_shares_give_the_share_at_any_index() {
+		let key = [0x3c; KEY_LEN];
+		let (k, n) = (3u8, 7u8);
+		let shares = split(&key, k, n, ChaCha20Rng::from_seed([2; 32])).unwrap();
+		let all = pieces(&shares);
+		for wanted in 0..n {
+			let others: Vec<&Piece> = all.iter().filter(|p| p.index != wanted).collect();
+			for (a, b, c) in [(0, 1, 2), (0, 2, 4), (1, 3, 5), (3, 4, 5)] {
+				let chosen = [others[a], others[b], others[c]];
+				let share = share_at(k, &chosen, wanted).unwrap();
+				assert_eq!(*share, shares[usize::from(wanted)], "share {wanted} from {a} {b} {c}");
+			}
+		}
+		// The highest x-coordinate, 255: n = 255, the last share from the first three.
+		let shares = split(&key, 3, 255, ChaCha20Rng::from_seed([3; 32])).unwrap();
+		let all = pieces(&shares);
+		let share = share_at(3, &[&all[0], &all[1], &all[2]], 254).unwrap();
+		assert_eq!(*share, shares[254]);
+		// Too few shares interpolate another polynomial: not the share.
+		assert_ne!(*share_at(3, &[&all[0], &all[1]], 254).unwrap(), shares[254]);
+	}
+
+	#[test]
 	fn threshold_one_shares_are_the_key() {
 		let key = [7; KEY_LEN];
 		let shares = split(&key, 1, 3, ChaCha20Rng::from_seed([1; 32])).unwrap();
 		assert_eq!(shares, alloc::vec![key; 3]);
 		assert_eq!(*combine(1, &[&pieces(&shares)[2]]).unwrap(), key);
+		assert_eq!(*share_at(1, &[&pieces(&shares)[2]], 0).unwrap(), key);
+		assert!(share_at(1, &[], 0).is_err());
 	}
 }

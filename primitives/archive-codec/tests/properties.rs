@@ -26,7 +26,7 @@ proptest! {
 		let encoded = encode(&payload, k, n, segment);
 		let lost = lost.index(usize::from(n));
 		// k of the other pieces (when there are k others), in a pseudo-random order, with a
-		// corrupt copy of one of them first: it must be skipped.
+		// corrupt copy of one of them at a pseudo-random position: it must be skipped.
 		let mut others: Vec<Piece> =
 			(0..usize::from(n)).filter(|&i| i != lost).map(|i| encoded.pieces[i].clone()).collect();
 		prop_assume!(others.len() >= usize::from(k));
@@ -35,19 +35,28 @@ proptest! {
 		others.truncate(usize::from(k));
 		let mut corrupt = others[0].clone();
 		if let Some(byte) = corrupt.fragment.first_mut() { *byte ^= 1 } else { corrupt.share[0] ^= 1 }
-		others.insert(0, corrupt);
+		let at = (seed >> 32) as usize % (others.len() + 1);
+		others.insert(at, corrupt);
 		let regenerated = regenerate(&RECORD, &encoded.commitments, &others, lost as u8).unwrap();
 		prop_assert_eq!(&regenerated, &encoded.pieces[lost]);
 
-		// One piece fewer than k is not enough, and an index beyond n is refused.
-		others.truncate(usize::from(k));
+		// One good piece fewer than k is not enough, even with a damaged copy of the lost one.
+		others.remove(at);
+		others.truncate(usize::from(k) - 1);
+		let mut damaged_lost = encoded.pieces[lost].clone();
+		damaged_lost.share[0] ^= 1;
+		others.push(damaged_lost);
 		let too_few = regenerate(&RECORD, &encoded.commitments, &others, lost as u8);
 		prop_assert!(
 			matches!(too_few, Err(Error::TooFewGoodPieces { .. })),
 			"too few pieces: {:?}",
 			too_few
 		);
-		prop_assert!(regenerate(&RECORD, &encoded.commitments, &encoded.pieces, n).is_err());
+		// An index beyond n is refused.
+		prop_assert_eq!(
+			regenerate(&RECORD, &encoded.commitments, &encoded.pieces, n),
+			Err(Error::BadPiece(Reason::IndexOutOfRange { n }))
+		);
 	}
 
 	#[test]
