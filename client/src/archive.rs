@@ -41,6 +41,20 @@ pub struct CustodianInfo {
 	pub x25519_public: [u8; 32],
 }
 
+impl CustodianInfo {
+	/// `account`'s custodian entry as the runtime API gives it.
+	fn from_chain(
+		account: AccountId32,
+		custodian: &ehr::runtime_types::pallet_shamir_archive::types::Custodian<u32>,
+	) -> Self {
+		CustodianInfo {
+			account,
+			endpoint: String::from_utf8_lossy(&custodian.endpoint.0).into_owned(),
+			x25519_public: custodian.x25519_public,
+		}
+	}
+}
+
 /// A record stored by [`store_record`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredRecord {
@@ -87,11 +101,7 @@ pub async fn active_custodians(api: &EhrClient) -> Result<Vec<CustodianInfo>, Er
 	Ok(listed
 		.into_iter()
 		.filter(|(_, c)| matches!(c.status, Status::Active))
-		.map(|(account, c)| CustodianInfo {
-			account,
-			endpoint: String::from_utf8_lossy(&c.endpoint.0).into_owned(),
-			x25519_public: c.x25519_public,
-		})
+		.map(|(account, c)| CustodianInfo::from_chain(account, &c))
 		.collect())
 }
 
@@ -398,7 +408,7 @@ async fn fetch_pieces(
 					.await
 					.map_err(chain)?
 					.ok_or_else(|| chain("custodian no longer registered"))?;
-				let endpoint = String::from_utf8_lossy(&custodian.endpoint.0).into_owned();
+				let endpoint = CustodianInfo::from_chain(custodian_account, &custodian).endpoint;
 				let (request, secret) =
 					get_request(genesis, &custodian_account, record, reader, now_ms())?;
 				let sealed = fetch_piece(&endpoint, &request).await?;
@@ -454,11 +464,7 @@ pub async fn repair(
 		.map_err(chain)?
 		.filter(|c| matches!(c.status, Status::Active))
 		.ok_or_else(|| Error::NotFound(format!("active custodian {new_custodian}")))?;
-	let custodian = CustodianInfo {
-		account: *new_custodian,
-		endpoint: String::from_utf8_lossy(&custodian.endpoint.0).into_owned(),
-		x25519_public: custodian.x25519_public,
-	};
+	let custodian = CustodianInfo::from_chain(*new_custodian, &custodian);
 	open_ticket(api, repairer, record).await?;
 	let fetched = fetch_pieces(api, repairer, record, Some(index), progress).await?;
 	let piece = regenerate(&fetched.archive_id, &fetched.commitments, &fetched.pieces, index)?;
