@@ -17,11 +17,10 @@
 //! transactions per record. Doctors import in parallel, each its own patients in turn.
 use clap::Parser;
 use ehr_client::{
-	archive, ehr, records, roles,
-	subxt::{config::DefaultExtrinsicParamsBuilder, transactions::Payload},
+	archive, ehr, records, roles, submit_batch,
 	subxt_signer::sr25519::{dev, Keypair},
 	types::{GrantScope, Grantee, Right},
-	EhrClient, EhrConfig, Error,
+	EhrClient, Error,
 };
 use std::{
 	path::{Path, PathBuf},
@@ -193,32 +192,6 @@ fn generate(dir: &Path, patients: usize, per_patient: usize, size: usize) -> std
 	Ok(())
 }
 
-/// Submits `calls`, each signed by its key with its next nonce, all at once, and waits until
-/// every one is finalised and succeeded.
-async fn submit_all<C: Payload>(api: &EhrClient, calls: Vec<(C, &Keypair)>) -> Result<(), Error> {
-	let mut pending = Vec::new();
-	let mut nonces = std::collections::HashMap::<[u8; 32], u64>::new();
-	let mut tx = api.tx().await.map_err(|e| Error::Chain(e.to_string()))?;
-	for (call, signer) in &calls {
-		let who = signer.public_key().to_account_id();
-		let nonce = match nonces.get(&who.0) {
-			Some(n) => *n,
-			None => tx.account_nonce(&who).await.map_err(|e| Error::Chain(e.to_string()))?,
-		};
-		nonces.insert(who.0, nonce + 1);
-		let params = DefaultExtrinsicParamsBuilder::<EhrConfig>::new().nonce(nonce).build();
-		let signed = tx
-			.create_signed(call, *signer, params)
-			.await
-			.map_err(|e| Error::Chain(e.to_string()))?;
-		pending.push(signed.submit_and_watch().await.map_err(|e| Error::Chain(e.to_string()))?);
-	}
-	for progress in pending {
-		progress.wait_for_finalized_success().await.map_err(|e| Error::Chain(e.to_string()))?;
-	}
-	Ok(())
-}
-
 /// Custodian, hospital, funds, doctors, patients and consent, skipping what exists.
 async fn set_up(
 	api: &EhrClient,
@@ -240,7 +213,7 @@ async fn set_up(
 		roles::register_hospital(api, &alice, &bob, &profile).await?;
 	}
 	let fund = 1_000 * 1_000_000_000_000u128;
-	let transfers = doctors
+	let transfers: Vec<_> = doctors
 		.iter()
 		.chain(patients)
 		.map(|k| {
@@ -248,7 +221,7 @@ async fn set_up(
 			(ehr::tx().balances().transfer_keep_alive(to, fund), &alice)
 		})
 		.collect();
-	submit_all(api, transfers).await?;
+	submit_batch(api, &transfers).await?;
 	let mut new_doctors = Vec::new();
 	for doctor in doctors {
 		let account = doctor.public_key().to_account_id();
@@ -262,7 +235,7 @@ async fn set_up(
 			new_doctors.push((call, &hospital));
 		}
 	}
-	submit_all(api, new_doctors).await?;
+	submit_batch(api, &new_doctors).await?;
 	let mut new_patients = Vec::new();
 	let mut grants = Vec::new();
 	for (i, patient) in patients.iter().enumerate() {
@@ -280,7 +253,7 @@ async fn set_up(
 			grants.push((grant, patient));
 		}
 	}
-	submit_all(api, new_patients).await?;
-	submit_all(api, grants).await?;
+	submit_batch(api, &new_patients).await?;
+	submit_batch(api, &grants).await?;
 	Ok(())
 }

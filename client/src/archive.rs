@@ -19,6 +19,7 @@ use crate::{
 };
 use codec::{Decode, Encode};
 use ehr_archive_codec::{decode, encode, regenerate, Commitments, Piece, Rejected, Version};
+pub use ehr_custody_protocol::CustodyStatus;
 use ehr_custody_protocol::{
 	ephemeral_keypair, open_piece, GetRequest, PutReceipt, PutRequest, SealedPiece,
 	SignedGetRequest,
@@ -543,28 +544,8 @@ pub async fn erase(api: &EhrClient, by: &Keypair, record: u64) -> Result<Vec<Acc
 	Ok(erased.custodians.0)
 }
 
-/// What a custodian node says of itself (`custody_status`).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NodeStatus {
-	/// The custodian's account (hex).
-	pub custodian: String,
-	/// Its sr25519 receipt key (hex).
-	pub receipt_key: String,
-	/// Its X25519 key (hex).
-	pub x25519_public: String,
-	/// Anchored pieces held.
-	pub pieces: u64,
-	/// Pieces waiting for their anchor.
-	pub pending: u64,
-	/// Bytes used.
-	pub used_bytes: u64,
-	/// Bytes allowed.
-	pub quota_bytes: u64,
-}
-
 /// Asks the custodian node at `endpoint` for its status.
-pub async fn node_status(endpoint: &str) -> Result<NodeStatus, Error> {
+pub async fn node_status(endpoint: &str) -> Result<CustodyStatus, Error> {
 	let fail = |message: String| Error::Custodian { endpoint: endpoint.to_owned(), message };
 	let client = jsonrpsee::ws_client::WsClientBuilder::default()
 		.build(endpoint)
@@ -576,13 +557,11 @@ pub async fn node_status(endpoint: &str) -> Result<NodeStatus, Error> {
 		.map_err(|e| fail(e.to_string()))
 }
 
-/// The registrar (the sudo key `registrar`) registers the custodian node at `endpoint`, with
-/// the account and keys the node reports; the custodian as registered.
-pub async fn register_custodian(
-	api: &EhrClient,
-	registrar: &Keypair,
+/// The custodian node at `endpoint` as it reports itself, and the `register_custodian` call
+/// that admits it with those keys (for the registrar to wrap in sudo).
+pub async fn custodian_registration(
 	endpoint: &str,
-) -> Result<CustodianInfo, Error> {
+) -> Result<(CustodianInfo, ehr::runtime_types::ehr_runtime::RuntimeCall), Error> {
 	let status = node_status(endpoint).await?;
 	let fail = |message: String| Error::Custodian { endpoint: endpoint.to_owned(), message };
 	let key = |hex_key: &str| -> Result<[u8; 32], Error> {
@@ -599,9 +578,22 @@ pub async fn register_custodian(
 		x25519_public,
 		receipt_key: key(&status.receipt_key)?,
 	};
-	crate::sudo(api, ehr::runtime_types::ehr_runtime::RuntimeCall::ShamirArchive(call), registrar)
-		.await?;
-	Ok(CustodianInfo { account, endpoint: endpoint.to_owned(), x25519_public })
+	Ok((
+		CustodianInfo { account, endpoint: endpoint.to_owned(), x25519_public },
+		ehr::runtime_types::ehr_runtime::RuntimeCall::ShamirArchive(call),
+	))
+}
+
+/// The registrar (the sudo key `registrar`) registers the custodian node at `endpoint`, with
+/// the account and keys the node reports; the custodian as registered.
+pub async fn register_custodian(
+	api: &EhrClient,
+	registrar: &Keypair,
+	endpoint: &str,
+) -> Result<CustodianInfo, Error> {
+	let (custodian, call) = custodian_registration(endpoint).await?;
+	crate::sudo(api, call, registrar).await?;
+	Ok(custodian)
 }
 
 /// The registrar (the sudo key `registrar`) suspends (`active == false`) or reinstates the

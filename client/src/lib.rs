@@ -43,7 +43,7 @@ pub mod records;
 pub mod roles;
 mod tx;
 
-pub use tx::{submit, sudo};
+pub use tx::{submit, submit_batch, sudo};
 
 pub use subxt;
 pub use subxt_signer;

@@ -423,3 +423,30 @@ async fn a_custodian_refuses_a_reader_whose_ticket_expired() {
 		other => panic!("an expired ticket was honoured: {other:?}"),
 	}
 }
+
+/// Beyond `--custody-rate-limit` calls a minute on one connection, `custody_put` and
+/// `custody_get` are refused before the request is even decoded; another connection has its
+/// own allowance, and `custody_status` is not limited.
+#[tokio::test(flavor = "multi_thread")]
+async fn custody_calls_beyond_the_rate_limit_are_refused_per_connection() {
+	let node = TestNode::start(&["--dev".into(), "--custody-rate-limit".into(), "3".into()]).await;
+	async fn refusal(rpc: &ehr_client::subxt::rpcs::RpcClient, method: &str) -> String {
+		let answer: Result<String, _> = rpc.request(method, rpc_params!["0x00"]).await;
+		answer.expect_err("a one-byte request is never served").to_string()
+	}
+	let first = node.rpc().await;
+	for method in ["custody_get", "custody_put", "custody_get"] {
+		let refused = refusal(&first, method).await;
+		assert!(refused.contains("not a"), "decoded and refused on its merits: {refused}");
+	}
+	for method in ["custody_get", "custody_put"] {
+		let refused = refusal(&first, method).await;
+		assert!(refused.contains("rate limited: retry in"), "{refused}");
+	}
+	let status: Value = first.request("custody_status", rpc_params![]).await.expect("status");
+	assert!(status["quotaBytes"].as_u64().is_some_and(|quota| quota > 0), "{status}");
+
+	let second = node.rpc().await;
+	let refused = refusal(&second, "custody_get").await;
+	assert!(refused.contains("not a SignedGetRequest"), "{refused}");
+}

@@ -2,14 +2,11 @@
 //! that need one.
 use super::{free_port, TestNode};
 use ehr_client::{
-	archive::CustodianInfo,
-	ehr::{
-		self,
-		runtime_types::{ehr_runtime::RuntimeCall, pallet_shamir_archive::pallet::Call},
-	},
+	archive::{self, CustodianInfo},
+	ehr, submit_batch,
 	subxt::rpcs::client::rpc_params,
 	subxt_signer::sr25519::dev,
-	EhrClient, EhrConfig,
+	EhrClient,
 };
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -47,19 +44,7 @@ pub async fn start_network(count: usize) -> Vec<TestNode> {
 
 /// The node's custodian identity from `custody_status`.
 pub async fn custodian_of(node: &TestNode) -> CustodianInfo {
-	let status: Value =
-		node.rpc().await.request("custody_status", rpc_params![]).await.expect("custody_status");
-	let field = |name: &str| -> [u8; 32] {
-		hex::decode(status[name].as_str().expect("hex").trim_start_matches("0x"))
-			.expect("hex")
-			.try_into()
-			.expect("32 bytes")
-	};
-	CustodianInfo {
-		account: field("custodian").into(),
-		endpoint: node.ws_url(),
-		x25519_public: field("x25519Public"),
-	}
+	archive::custodian_registration(&node.ws_url()).await.expect("custody_status").0
 }
 
 /// Waits until every node's best block is at least `api`'s finalised one, so that a ticket
@@ -91,47 +76,13 @@ pub async fn wait_synced(api: &EhrClient, nodes: &[&TestNode]) {
 pub async fn register_custodians(api: &EhrClient, nodes: &[TestNode]) -> Vec<CustodianInfo> {
 	let alice = dev::alice();
 	let mut custodians = Vec::new();
+	let mut calls = Vec::new();
 	for node in nodes {
-		custodians.push(custodian_of(node).await);
+		let (custodian, call) =
+			archive::custodian_registration(&node.ws_url()).await.expect("custody_status");
+		custodians.push(custodian);
+		calls.push((ehr::tx().sudo().sudo(call), &alice));
 	}
-	// Five sudo calls in a row (consecutive nonces), then wait for all of them.
-	let alice_id = alice.public_key().to_account_id();
-	let first_nonce = api.tx().await.unwrap().account_nonce(&alice_id).await.expect("nonce");
-	let mut pending = Vec::new();
-	for (nonce, (custodian, node)) in (first_nonce..).zip(custodians.iter().zip(nodes)) {
-		let status: Value =
-			node.rpc().await.request("custody_status", rpc_params![]).await.unwrap();
-		let receipt_key: [u8; 32] =
-			hex::decode(status["receiptKey"].as_str().unwrap().trim_start_matches("0x"))
-				.unwrap()
-				.try_into()
-				.unwrap();
-		let call = ehr::tx().sudo().sudo(RuntimeCall::ShamirArchive(Call::register_custodian {
-			custodian: custodian.account,
-			endpoint: custodian.endpoint.clone().into_bytes(),
-			x25519_public: custodian.x25519_public,
-			receipt_key,
-		}));
-		let progress = api
-			.tx()
-			.await
-			.unwrap()
-			.create_signed(
-				&call,
-				&alice,
-				ehr_client::subxt::config::DefaultExtrinsicParamsBuilder::<EhrConfig>::new()
-					.nonce(nonce)
-					.build(),
-			)
-			.await
-			.unwrap()
-			.submit_and_watch()
-			.await
-			.expect("submit register_custodian");
-		pending.push(progress);
-	}
-	for progress in pending {
-		progress.wait_for_finalized_success().await.expect("register_custodian");
-	}
+	submit_batch(api, &calls).await.expect("register_custodian");
 	custodians
 }

@@ -80,6 +80,27 @@ pub struct PutReceipt {
 	pub signature: [u8; 64],
 }
 
+/// What a custodian node says of itself (`custody_status`): its keys, as the registrar
+/// registers them, and its piece store's use. JSON, with camelCase names.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustodyStatus {
+	/// The custodian's account (hex).
+	pub custodian: String,
+	/// Its sr25519 receipt-signing key (hex).
+	pub receipt_key: String,
+	/// Its X25519 public key (hex).
+	pub x25519_public: String,
+	/// Pieces held, pending or anchored.
+	pub pieces: u64,
+	/// Of which pending: waiting for their record's anchor.
+	pub pending: u64,
+	/// Bytes held.
+	pub used_bytes: u64,
+	/// The quota in bytes.
+	pub quota_bytes: u64,
+}
+
 /// A piece sealed to a request's ephemeral key.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct SealedPiece {
@@ -107,9 +128,13 @@ pub enum Refusal {
 	/// The same reader and nonce were seen within the window.
 	#[error("replayed request")]
 	Replayed,
-	/// Too many requests within the window to remember them all: try again shortly.
+	/// Too many requests within the window to remember them all, or too many at once on the
+	/// node: try again shortly.
 	#[error("too many recent requests; retry later")]
 	Busy,
+	/// This connection sent requests faster than the custodian's rate limit.
+	#[error("rate limited: retry in {retry_after_ms} ms")]
+	RateLimited { retry_after_ms: u64 },
 }
 
 /// Failures of the cryptography itself (not refusals).

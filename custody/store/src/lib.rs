@@ -313,19 +313,39 @@ impl PieceStore {
 		Ok(keys.len())
 	}
 
+	/// The archives of which some piece is in a state that `select` picks, each once: e.g. the
+	/// pieces due for expiry, so that the caller can first ask the chain whether their record
+	/// was anchored after all.
+	pub fn archives(&self, select: impl Fn(PieceState) -> bool) -> Vec<ArchiveId> {
+		let mut archives: Vec<ArchiveId> = self
+			.entries
+			.iter()
+			.filter(|(_, entry)| select(entry.state))
+			.map(|(key, _)| key.archive_id)
+			.collect();
+		// Keys are ordered by archive id first, so equal ids are adjacent.
+		archives.dedup();
+		archives
+	}
+
+	/// Whether a piece in `state` is due for expiry at `now_secs`: pending for at least the
+	/// pending timeout.
+	pub fn is_due(&self, state: PieceState, now_secs: u64) -> bool {
+		match state {
+			PieceState::Pending { received_at } => {
+				now_secs.saturating_sub(received_at) >= self.config.pending_timeout_secs
+			},
+			PieceState::Anchored => false,
+		}
+	}
+
 	/// Deletes the pending pieces received at least the pending timeout before `now_secs`.
 	/// Returns how many were deleted.
 	pub fn expire(&mut self, now_secs: u64) -> Result<usize, StoreError> {
-		let timeout = self.config.pending_timeout_secs;
 		let expired: Vec<PieceKey> = self
 			.entries
 			.iter()
-			.filter(|(_, entry)| match entry.state {
-				PieceState::Pending { received_at } => {
-					now_secs.saturating_sub(received_at) >= timeout
-				},
-				PieceState::Anchored => false,
-			})
+			.filter(|(_, entry)| self.is_due(entry.state, now_secs))
 			.map(|(key, _)| *key)
 			.collect();
 		expired.iter().try_for_each(|key| self.remove(key))?;

@@ -209,3 +209,22 @@ fn putting_a_piece_again_rewrites_it_if_damaged_on_disk() {
 	);
 	assert_eq!(store.status().used_bytes, used);
 }
+
+#[test]
+fn archives_lists_each_archive_once_by_the_state_of_its_pieces() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut store = store(&dir);
+	let e = encoded(10_000, 3, 5);
+	let other = encode(&[1; 500], &OTHER, 2, 3).unwrap();
+	store.put(ARCHIVE, &e.pieces[0], &e.commitments, 100).unwrap();
+	store.put(ARCHIVE, &e.pieces[1], &e.commitments, 100).unwrap();
+	store.put(OTHER, &other.pieces[0], &other.commitments, 500).unwrap();
+	let pending = |s: PieceState| matches!(s, PieceState::Pending { .. });
+	assert_eq!(store.archives(pending), vec![ARCHIVE, OTHER]);
+	// At 700 s only ARCHIVE's pieces (received at 100 s) have been pending for 600 s.
+	assert_eq!(store.archives(|s| store.is_due(s, 700)), vec![ARCHIVE]);
+	store.anchor(ARCHIVE).unwrap();
+	assert_eq!(store.archives(pending), vec![OTHER]);
+	assert_eq!(store.archives(|s| s == PieceState::Anchored), vec![ARCHIVE]);
+	assert!(store.archives(|s| store.is_due(s, 700)).is_empty());
+}

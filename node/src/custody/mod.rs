@@ -3,20 +3,27 @@
 //! (`custody_put`, `custody_get`, `custody_status`), enforcing the chain's access rules itself.
 //!
 //! - [`keys`]: the custodian's receipt-signing (sr25519) and X25519 keys, from the keystore.
+//! - [`limits`]: request rate per connection and calls in flight.
 //! - [`rpc`]: the JSON-RPC methods and their checks.
 //! - [`watcher`]: follows finalised blocks to anchor, keep or delete pieces as the chain says,
 //!   and expires pieces whose record was never anchored.
 pub mod keys;
+pub mod limits;
 pub mod rpc;
 pub mod watcher;
 
 use ehr_custody_protocol::ReplayGuard;
 use ehr_custody_store::{PieceStore, StoreConfig};
 use std::{
+	num::NonZeroU32,
 	path::Path,
 	sync::{Arc, Mutex},
 	time::{SystemTime, UNIX_EPOCH},
 };
+
+/// Default of `--custody-rate-limit`: ten calls a second, on average, per connection.
+// Evaluated at compile time, so it cannot fail at run time.
+const DEFAULT_RATE_LIMIT: NonZeroU32 = NonZeroU32::new(600).unwrap();
 
 /// Command-line options of the custody service.
 #[derive(Debug, Clone, clap::Args)]
@@ -43,6 +50,16 @@ pub struct CustodyOptions {
 	/// are refused as busy until older ones leave the window.
 	#[arg(long, value_name = "COUNT", default_value_t = 100_000)]
 	pub custody_max_recent_requests: usize,
+
+	/// Most `custody_put` and `custody_get` calls a minute on one RPC connection (all at once
+	/// at best); beyond it a call is refused with the time to wait.
+	#[arg(long, value_name = "PER_MINUTE", default_value_t = DEFAULT_RATE_LIMIT)]
+	pub custody_rate_limit: NonZeroU32,
+
+	/// Most `custody_put` and `custody_get` calls running at once on the node, over all
+	/// connections; each holds a piece in memory.
+	#[arg(long, value_name = "COUNT", default_value_t = 16)]
+	pub custody_max_in_flight: usize,
 }
 
 /// What the RPC methods and the watcher share.
@@ -53,6 +70,8 @@ pub struct Custody {
 	pub replay_guard: Mutex<ReplayGuard>,
 	/// The custodian's keys.
 	pub keys: keys::CustodianKeys,
+	/// How much custody work clients may ask for.
+	pub limits: limits::RequestLimits,
 }
 
 impl Custody {
@@ -78,6 +97,10 @@ impl Custody {
 				options.custody_max_recent_requests,
 			)),
 			keys,
+			limits: limits::RequestLimits::new(
+				options.custody_rate_limit,
+				options.custody_max_in_flight,
+			),
 		}))
 	}
 }

@@ -16,7 +16,7 @@
 use super::{now_ms, Custody};
 use codec::{Decode, Encode};
 use ehr_archive_codec::{Commitments, Piece};
-use ehr_custody_protocol::{PutReceipt, PutRequest, Refusal, SignedGetRequest};
+use ehr_custody_protocol::{CustodyStatus, PutReceipt, PutRequest, Refusal, SignedGetRequest};
 use ehr_custody_store::{PieceKey, StoreError};
 use ehr_runtime::{
 	opaque::Block,
@@ -26,6 +26,7 @@ use ehr_runtime::{
 };
 use jsonrpsee::{
 	core::RpcResult,
+	ConnectionId, Extensions,
 	proc_macros::rpc,
 	types::{error::ErrorObjectOwned, ErrorObject},
 };
@@ -33,28 +34,7 @@ use polkadot_sdk::{
 	sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_core::Bytes,
 	sp_keystore::KeystorePtr,
 };
-use serde::Serialize;
 use std::sync::Arc;
-
-/// What `custody_status` reports.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CustodyStatus {
-	/// The custodian's account (hex).
-	pub custodian: String,
-	/// Its receipt-signing key (hex).
-	pub receipt_key: String,
-	/// Its X25519 public key (hex).
-	pub x25519_public: String,
-	/// Pieces held, pending or anchored.
-	pub pieces: u64,
-	/// Of which pending.
-	pub pending: u64,
-	/// Bytes held.
-	pub used_bytes: u64,
-	/// The quota in bytes.
-	pub quota_bytes: u64,
-}
 
 /// JSON-RPC error codes of the custody methods.
 mod code {
@@ -72,7 +52,7 @@ mod code {
 	pub const NOT_FOUND: i32 = 4040;
 	/// Quota or size limit.
 	pub const LIMIT: i32 = 4130;
-	/// Too many recent requests.
+	/// Too many recent requests, on this connection or on the node.
 	pub const BUSY: i32 = 4290;
 	/// The stored piece is corrupt, or the node failed.
 	pub const INTERNAL: i32 = 5000;
@@ -87,7 +67,7 @@ fn refusal(refusal: Refusal) -> ErrorObjectOwned {
 		Refusal::BadSignature => code::BAD_SIGNATURE,
 		Refusal::WrongChain | Refusal::WrongCustodian => code::BAD_REQUEST,
 		Refusal::Stale { .. } | Refusal::Replayed => code::STALE_OR_REPLAYED,
-		Refusal::Busy => code::BUSY,
+		Refusal::Busy | Refusal::RateLimited { .. } => code::BUSY,
 	};
 	error(code, refusal)
 }
@@ -112,12 +92,12 @@ fn internal(context: &str, e: impl std::fmt::Display) -> ErrorObjectOwned {
 #[rpc(server, namespace = "custody")]
 pub trait CustodyApi {
 	/// Keep a piece: takes a SCALE `PutRequest`, returns a SCALE `PutReceipt`.
-	#[method(name = "put", blocking)]
+	#[method(name = "put", blocking, with_extensions)]
 	fn put(&self, request: Bytes) -> RpcResult<Bytes>;
 
 	/// Serve this custodian's piece of a record: takes a SCALE `SignedGetRequest`, returns a
 	/// SCALE `SealedPiece`.
-	#[method(name = "get", blocking)]
+	#[method(name = "get", blocking, with_extensions)]
 	fn get(&self, request: Bytes) -> RpcResult<Bytes>;
 
 	/// What this custodian holds and its keys.
@@ -143,6 +123,13 @@ impl<C> CustodyRpc<C> {
 	) -> Self {
 		Self { custody, client, keystore, genesis_hash }
 	}
+
+	/// The custody limits' decision on a call from the connection in `ext`.
+	fn admit(&self, ext: &Extensions) -> RpcResult<super::limits::Admitted<'_>> {
+		// The server tags every call with its connection; a call without one shares id 0.
+		let connection = ext.get::<ConnectionId>().copied().unwrap_or_default();
+		self.custody.limits.admit(connection).map_err(refusal)
+	}
 }
 
 impl<C> CustodyApiServer for CustodyRpc<C>
@@ -151,7 +138,8 @@ where
 	C::Api: EhrAccessApi<Block, AccountId, BlockNumber, Balance>
 		+ ShamirArchiveApi<Block, AccountId, BlockNumber>,
 {
-	fn put(&self, request: Bytes) -> RpcResult<Bytes> {
+	fn put(&self, ext: &Extensions, request: Bytes) -> RpcResult<Bytes> {
+		let _admitted = self.admit(ext)?;
 		let request = PutRequest::decode(&mut &request[..])
 			.map_err(|e| error(code::BAD_REQUEST, format!("not a PutRequest: {e}")))?;
 		let keys = &self.custody.keys;
@@ -199,7 +187,8 @@ where
 		Ok(PutReceipt { index, piece_hash, signature: signature.0 }.encode().into())
 	}
 
-	fn get(&self, request: Bytes) -> RpcResult<Bytes> {
+	fn get(&self, ext: &Extensions, request: Bytes) -> RpcResult<Bytes> {
+		let _admitted = self.admit(ext)?;
 		let signed = SignedGetRequest::decode(&mut &request[..])
 			.map_err(|e| error(code::BAD_REQUEST, format!("not a SignedGetRequest: {e}")))?;
 		let keys = &self.custody.keys;

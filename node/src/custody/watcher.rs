@@ -5,10 +5,17 @@
 //! - deletes the pieces of an erased record;
 //!
 //! and once a minute it deletes pending pieces whose record was never anchored.
+//!
+//! Events seen while the node was down are missed, so the chain is also asked directly: at
+//! start, about every archive the store holds (an erasure missed means pieces to delete, an
+//! anchoring missed means pending pieces to keep), and before expiry, about every archive with
+//! pieces due (an anchored record's piece is never expired).
 use super::Custody;
 use codec::Decode;
+use ehr_custody_store::{PieceStore, StoreError};
 use ehr_runtime::{
-	opaque::Block, pallet_shamir_archive, pallet_shamir_archive::runtime_api::ShamirArchiveApi,
+	opaque::Block,
+	pallet_shamir_archive::{self, runtime_api::ShamirArchiveApi, EntryState},
 	AccountId, BlockNumber, RuntimeEvent,
 };
 use futures::{FutureExt, StreamExt};
@@ -16,6 +23,7 @@ use polkadot_sdk::{
 	frame_system::EventRecord,
 	sc_client_api::{BlockchainEvents, StorageProvider},
 	sp_api::ProvideRuntimeApi,
+	sp_blockchain::HeaderBackend,
 	sp_core::storage::StorageKey,
 	sp_io::hashing::twox_128,
 	sp_runtime::traits::Block as BlockT,
@@ -38,12 +46,15 @@ where
 	C: BlockchainEvents<Block>
 		+ StorageProvider<Block, B>
 		+ ProvideRuntimeApi<Block>
+		+ HeaderBackend<Block>
 		+ Send
 		+ Sync
 		+ 'static,
 	C::Api: ShamirArchiveApi<Block, AccountId, BlockNumber>,
 	B: polkadot_sdk::sc_client_api::Backend<Block>,
 {
+	let held = lock_store(&custody).map(|store| store.archives(|_| true)).unwrap_or_default();
+	settle(&custody, &*client, held);
 	let mut finalized = client.finality_notification_stream().fuse();
 	let mut tick = futures_timer::Delay::new(EXPIRY_INTERVAL).fuse();
 	loop {
@@ -58,19 +69,86 @@ where
 				None => return,
 			},
 			() = tick => {
-				expire(&custody);
+				expire(&custody, &*client);
 				tick = futures_timer::Delay::new(EXPIRY_INTERVAL).fuse();
 			},
 		}
 	}
 }
 
-fn expire(custody: &Custody) {
+/// Expires pending pieces, once the chain confirmed that their record was not anchored.
+fn expire<C>(custody: &Custody, client: &C)
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block>,
+	C::Api: ShamirArchiveApi<Block, AccountId, BlockNumber>,
+{
 	let now = super::now_ms() / 1000;
-	match custody.store.lock().map(|mut store| store.expire(now)) {
-		Ok(Ok(_)) => {},
-		Ok(Err(e)) => log::warn!(target: "custody", "expiring pending pieces: {e}"),
-		Err(_) => log::warn!(target: "custody", "piece store lock poisoned"),
+	let due = lock_store(custody).map(|store| store.archives(|state| store.is_due(state, now)));
+	settle(custody, client, due.unwrap_or_default());
+	log_outcome(lock_store(custody).map(|mut store| store.expire(now)), "expiring pending pieces");
+}
+
+/// What the chain's finalised state says of an archive this node keeps pieces of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+	/// Not anchored (yet): its pending pieces expire in time.
+	NotAnchored,
+	/// Anchored: keep its pieces.
+	Anchored,
+	/// Erased: delete its pieces.
+	Erased,
+}
+
+impl Verdict {
+	fn of(archive_of: Option<u64>, state: Option<EntryState>) -> Self {
+		match (archive_of, state) {
+			(None, _) | (Some(_), None) => Verdict::NotAnchored,
+			(Some(_), Some(EntryState::Erased)) => Verdict::Erased,
+			(Some(_), Some(EntryState::Anchored | EntryState::Degraded)) => Verdict::Anchored,
+		}
+	}
+}
+
+/// Brings the store in step with the finalised state of each of `archives`: anchors what was
+/// anchored, deletes what was erased. An archive the chain cannot be asked about is left as is.
+fn settle<C>(custody: &Custody, client: &C, archives: Vec<[u8; 32]>)
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block>,
+	C::Api: ShamirArchiveApi<Block, AccountId, BlockNumber>,
+{
+	if archives.is_empty() {
+		return;
+	}
+	let at = client.info().finalized_hash;
+	let api = client.runtime_api();
+	for archive_id in archives {
+		let asked = api.archive_of(at, archive_id).and_then(|record| {
+			let state = match record {
+				Some(record) => api.archive(at, record)?.map(|entry| entry.state),
+				None => None,
+			};
+			Ok(Verdict::of(record, state))
+		});
+		let result = match asked {
+			Ok(Verdict::NotAnchored) => continue,
+			Ok(Verdict::Anchored) => lock_store(custody).map(|mut store| store.anchor(archive_id)),
+			Ok(Verdict::Erased) => lock_store(custody).map(|mut store| store.erase(archive_id)),
+			Err(e) => {
+				log::warn!(target: "custody", "runtime API on archive 0x{}: {e}", hex::encode(archive_id));
+				continue;
+			},
+		};
+		log_outcome(result, "settling the piece store with the chain");
+	}
+}
+
+fn lock_store(custody: &Custody) -> Result<std::sync::MutexGuard<'_, PieceStore>, ()> {
+	custody.store.lock().map_err(|_| log::warn!(target: "custody", "piece store lock poisoned"))
+}
+
+fn log_outcome<T>(result: Result<Result<T, StoreError>, ()>, what: &str) {
+	if let Ok(Err(e)) = result {
+		log::warn!(target: "custody", "{what}: {e}");
 	}
 }
 
@@ -97,12 +175,12 @@ where
 		let RuntimeEvent::ShamirArchive(event) = record.event else { continue };
 		let result = match event {
 			pallet_shamir_archive::Event::ArchiveAnchored { archive_id, .. } => {
-				custody.store.lock().map(|mut store| store.anchor(archive_id))
+				lock_store(custody).map(|mut store| store.anchor(archive_id))
 			},
 			pallet_shamir_archive::Event::PieceRepaired { record, to, .. } if to == me => {
 				match archive_id_of(client, hash, record) {
 					Some(archive_id) => {
-						custody.store.lock().map(|mut store| store.anchor(archive_id))
+						lock_store(custody).map(|mut store| store.anchor(archive_id))
 					},
 					None => continue,
 				}
@@ -112,18 +190,14 @@ where
 			{
 				match archive_id_of(client, hash, record) {
 					Some(archive_id) => {
-						custody.store.lock().map(|mut store| store.erase(archive_id))
+						lock_store(custody).map(|mut store| store.erase(archive_id))
 					},
 					None => continue,
 				}
 			},
 			_ => continue,
 		};
-		match result {
-			Ok(Ok(_)) => {},
-			Ok(Err(e)) => log::warn!(target: "custody", "updating the piece store: {e}"),
-			Err(_) => log::warn!(target: "custody", "piece store lock poisoned"),
-		}
+		log_outcome(result, "updating the piece store");
 	}
 }
 
@@ -143,6 +217,18 @@ where
 
 #[cfg(test)]
 mod tests {
+	use super::{EntryState, Verdict};
+
+	#[test]
+	fn the_chain_decides_what_happens_to_held_pieces() {
+		assert_eq!(Verdict::of(None, None), Verdict::NotAnchored);
+		// An archive id without an entry (the pallet writes both at once): pieces only expire.
+		assert_eq!(Verdict::of(Some(4), None), Verdict::NotAnchored);
+		assert_eq!(Verdict::of(Some(4), Some(EntryState::Anchored)), Verdict::Anchored);
+		assert_eq!(Verdict::of(Some(4), Some(EntryState::Degraded)), Verdict::Anchored);
+		assert_eq!(Verdict::of(Some(4), Some(EntryState::Erased)), Verdict::Erased);
+	}
+
 	#[test]
 	fn events_key_is_system_events() {
 		// The well-known key of `System::Events` on every FRAME chain.

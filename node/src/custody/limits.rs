@@ -1,0 +1,135 @@
+//! How much custody work clients may ask of the node.
+//!
+//! - **Per connection**, a rate (GCRA, `governor`) on `custody_put` and `custody_get`: each call
+//!   opens HPKE, verifies signatures and hashes a piece of up to `--custody-max-piece-mib`, so
+//!   one client could otherwise keep every core busy. Over WebSocket a connection is the
+//!   socket; over HTTP every request is a connection of its own, so the cap below is what bounds
+//!   HTTP clients.
+//! - **Node-wide**, a cap on calls in flight: each holds a piece (and its sealed copy) in memory,
+//!   so many connections together never hold more than the operator planned for.
+//!
+//! Both refuse at once, before the request is decoded, with no bytes of any piece.
+use ehr_custody_protocol::Refusal;
+use governor::{
+	clock::{Clock, DefaultClock},
+	DefaultKeyedRateLimiter, Quota,
+};
+use jsonrpsee::ConnectionId;
+use std::{
+	num::NonZeroU32,
+	sync::atomic::{AtomicUsize, Ordering},
+};
+
+/// Connections whose allowance is tracked at once. Beyond it, those back at a full allowance
+/// are forgotten; if all are still spending, new calls wait (`Busy`) rather than the table grow.
+const MAX_TRACKED_CONNECTIONS: usize = 4096;
+
+/// The custody request limits of one node.
+pub struct RequestLimits {
+	per_connection: DefaultKeyedRateLimiter<ConnectionId>,
+	clock: DefaultClock,
+	in_flight: AtomicUsize,
+	max_in_flight: usize,
+}
+
+/// A call let through; its place among the calls in flight is freed when this is dropped.
+#[must_use = "the call counts as in flight only while this is held"]
+pub struct Admitted<'a>(&'a AtomicUsize);
+
+impl Drop for Admitted<'_> {
+	fn drop(&mut self) {
+		self.0.fetch_sub(1, Ordering::AcqRel);
+	}
+}
+
+impl RequestLimits {
+	/// At most `per_minute` calls a minute on each connection (all of them at once, at best),
+	/// and at most `max_in_flight` calls at a time on the node.
+	pub fn new(per_minute: NonZeroU32, max_in_flight: usize) -> Self {
+		let clock = DefaultClock::default();
+		Self {
+			per_connection: DefaultKeyedRateLimiter::dashmap_with_clock(
+				Quota::per_minute(per_minute),
+				&clock,
+			),
+			clock,
+			in_flight: AtomicUsize::new(0),
+			max_in_flight,
+		}
+	}
+
+	/// Lets a call on `connection` through, or says why not.
+	pub fn admit(&self, connection: ConnectionId) -> Result<Admitted<'_>, Refusal> {
+		if self.per_connection.len() >= MAX_TRACKED_CONNECTIONS {
+			self.per_connection.retain_recent();
+			if self.per_connection.len() >= MAX_TRACKED_CONNECTIONS {
+				return Err(Refusal::Busy);
+			}
+		}
+		self.per_connection.check_key(&connection).map_err(|not_until| {
+			let wait = not_until.wait_time_from(self.clock.now());
+			Refusal::RateLimited {
+				retry_after_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+			}
+		})?;
+		let before = self.in_flight.fetch_add(1, Ordering::AcqRel);
+		let admitted = Admitted(&self.in_flight);
+		if before >= self.max_in_flight {
+			return Err(Refusal::Busy);
+		}
+		Ok(admitted)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn limits(per_minute: u32, max_in_flight: usize) -> RequestLimits {
+		RequestLimits::new(NonZeroU32::new(per_minute).unwrap(), max_in_flight)
+	}
+
+	#[test]
+	fn a_connection_gets_its_burst_then_is_told_when_to_retry() {
+		let limits = limits(3, 100);
+		for _ in 0..3 {
+			drop(limits.admit(ConnectionId(1)).expect("within the rate"));
+		}
+		match limits.admit(ConnectionId(1)) {
+			// One call a minute / 3 comes back every 20 s.
+			Err(Refusal::RateLimited { retry_after_ms }) => {
+				assert!((1..=20_000).contains(&retry_after_ms), "{retry_after_ms}")
+			},
+			other => panic!("expected RateLimited, got {:?}", other.map(|_| ())),
+		}
+		// Other connections have their own allowance.
+		drop(limits.admit(ConnectionId(2)).expect("another connection"));
+	}
+
+	#[test]
+	fn calls_in_flight_are_capped_and_freed_when_done() {
+		let limits = limits(1000, 2);
+		let first = limits.admit(ConnectionId(1)).expect("first");
+		let second = limits.admit(ConnectionId(2)).expect("second");
+		assert_eq!(limits.admit(ConnectionId(3)).err(), Some(Refusal::Busy));
+		drop(first);
+		let third = limits.admit(ConnectionId(3)).expect("a place was freed");
+		drop((second, third));
+		assert_eq!(limits.in_flight.load(Ordering::Acquire), 0, "refusals free their place too");
+	}
+
+	#[test]
+	fn the_connection_table_stays_bounded() {
+		let limits = limits(1, 100);
+		// Every connection spends its whole allowance and none is back to full: the table
+		// fills up to its bound, then new connections wait instead of growing it.
+		for id in 0..MAX_TRACKED_CONNECTIONS {
+			drop(limits.admit(ConnectionId(id)).expect("a new connection"));
+		}
+		assert_eq!(
+			limits.admit(ConnectionId(MAX_TRACKED_CONNECTIONS)).err(),
+			Some(Refusal::Busy)
+		);
+		assert!(limits.per_connection.len() <= MAX_TRACKED_CONNECTIONS);
+	}
+}
