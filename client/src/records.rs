@@ -30,6 +30,8 @@ pub struct RecordSummary {
 	pub supersedes: Option<u64>,
 	/// Whether its payload is archived with custodians.
 	pub archived: bool,
+	/// The block at which the patient had it erased, if they did: it can no longer be read.
+	pub erased_at: Option<u32>,
 }
 
 /// A record read back by [`read`].
@@ -111,6 +113,7 @@ pub async fn list(api: &EhrClient, patient: &AccountId32) -> Result<Vec<RecordSu
 			created_at: anchor.created_at,
 			supersedes: anchor.supersedes,
 			archived: anchor.archive.is_some(),
+			erased_at: anchor.erased_at,
 		}));
 	}
 	Ok(records)

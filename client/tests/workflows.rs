@@ -219,14 +219,22 @@ async fn the_original_story_through_the_library() {
 	}
 	assert!(trail.iter().any(|e| matches!(e.event, AuditEvent::EmergencyClosed { .. })));
 
-	// Erasure by the patient: the entry is erased and nothing can be read.
+	// Erasure by the patient: the entry is erased, the record says so, and nobody, the patient
+	// included, can open it any more.
 	let deleting = archive::erase(&api, &patient, visit.record).await.unwrap();
 	assert_eq!(deleting, vec![custodian_account(&node).await]);
-	assert_eq!(archive::status(&api, visit.record).await.unwrap().state, EntryState::Erased);
-	assert!(matches!(
-		records::read(&api, &patient, visit.record, &()).await,
-		Err(Error::NoArchive { .. })
-	));
+	let status = archive::status(&api, visit.record).await.unwrap();
+	assert_eq!(status.state, EntryState::Erased);
+	assert!(status.pieces.is_empty(), "an erased entry keeps no pieces");
+	let listed = records::list(&api, &id(&patient)).await.unwrap();
+	let erased = listed.iter().find(|r| r.id == visit.record).expect("still listed");
+	assert!(erased.erased_at.is_some());
+	match records::read(&api, &patient, visit.record, &()).await {
+		Err(Error::Refused { pallet, error, .. }) => {
+			assert_eq!((pallet.as_str(), error.as_str()), ("EhrAccess", "RecordErased"))
+		},
+		other => panic!("expected RecordErased, got {other:?}"),
+	}
 }
 
 async fn custodian_account(node: &TestNode) -> ehr_client::subxt::utils::AccountId32 {

@@ -5,7 +5,10 @@ use polkadot_sdk::{
 		derive_impl,
 		dispatch::DispatchClass,
 		parameter_types,
-		traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Nothing, VariantCountOf},
+		traits::{
+			fungible::HoldConsideration, ConstBool, ConstU128, ConstU32, ConstU64, ConstU8,
+			LinearStoragePrice, Nothing, VariantCountOf,
+		},
 		weights::{
 			constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 			IdentityFee, Weight,
@@ -177,6 +180,13 @@ parameter_types! {
 	/// Most custodians (pieces) of one record: far above any sensible `n`, and it bounds an
 	/// archive entry to about 4 KiB.
 	pub const MaxPieces: u32 = 64;
+	/// An archive entry's deposit, priced like any other storage by `deposit`: two items (the
+	/// entry and its archive-id index) plus their encoded bytes (one `Footprint`, see
+	/// `pallet_shamir_archive::Pallet::footprint`).
+	pub const ArchiveDepositBase: Balance = deposit(2, 0);
+	pub const ArchiveDepositPerByte: Balance = deposit(0, 1);
+	pub const ArchiveHoldReason: RuntimeHoldReason =
+		RuntimeHoldReason::ShamirArchive(pallet_shamir_archive::HoldReason::ArchiveEntry);
 }
 
 parameter_types! {
@@ -254,6 +264,12 @@ impl pallet_shamir_archive::Config for Runtime {
 	type Records = EhrAccess;
 	type MaxEndpointLen = MaxEndpointLen;
 	type MaxPieces = MaxPieces;
+	type Consideration = HoldConsideration<
+		AccountId,
+		Balances,
+		ArchiveHoldReason,
+		LinearStoragePrice<ArchiveDepositBase, ArchiveDepositPerByte, Balance>,
+	>;
 	type WeightInfo = pallet_shamir_archive::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = EhrAccess;

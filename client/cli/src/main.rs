@@ -581,7 +581,11 @@ async fn record(ctx: &Ctx, cmd: RecordCmd) -> Result<Output, String> {
 						r.size,
 						r.created_at,
 						r.author,
-						if r.archived { "" } else { "  (not archived)" }
+						match (r.archived, r.erased_at) {
+							(_, Some(block)) => format!("  (erased at block {block})"),
+							(false, None) => "  (not archived)".into(),
+							(true, None) => String::new(),
+						}
 					)
 				})
 				.collect::<Vec<_>>()

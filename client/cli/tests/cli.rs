@@ -177,7 +177,11 @@ async fn the_original_story_through_the_cli() {
 	assert!(ehr(&node, dave, &["archive", "erase", &record]).ok);
 	let status = ehr(&node, None, &["--json", "archive", "status", &record]).json();
 	assert_eq!(status["state"], "Erased");
-	ehr(&node, dave, &["record", "read", &record]).refused("has no readable archive");
+	assert_eq!(status["pieces"], serde_json::json!([]), "a tombstone keeps no pieces");
+	ehr(&node, dave, &["record", "read", &record]).refused("EhrAccess.RecordErased");
+	let listed = ehr(&node, dave, &["--json", "record", "list"]).json();
+	assert_eq!(listed.as_array().map(Vec::len), Some(1), "the anchor stays: {listed}");
+	assert!(listed[0]["erased_at"].is_u64(), "{listed}");
 }
 
 #[test]

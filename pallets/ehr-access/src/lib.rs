@@ -60,7 +60,9 @@
 //! FHIR R4 resource type), commitment, ciphertext size, creation block, the record it supersedes,
 //! and a slot for the archive entry ([`ArchiveRef`]) that the shamir-archive pallet fills through
 //! the [`ArchiveSlot`] trait. Records are never edited or removed: an amendment is a new record
-//! naming the record it supersedes (same patient, same category).
+//! naming the record it supersedes (same patient, same category). When the patient has the
+//! record's archive erased, the archive pallet marks the anchor erased ([`Anchor::erased_at`])
+//! through the same trait; from then on nobody can open it (`DenyReason::Erased`).
 //!
 //! Who may add a record for a patient: the patient; an active doctor of an active hospital with a
 //! live read-and-write grant whose scope covers the category (or, for a scope of listed records,
@@ -107,7 +109,7 @@
 //! | patient | the patient (`PatientDeposit`) | `PatientRegistration` | the patient deregisters (only with no records, grants or guardians) |
 //! | guardian | the patient (`GuardianDeposit`) | `Guardian` | the patient removes the guardian |
 //! | grant | who signed it (`GrantDeposit`) | `Grant` | the grant is revoked (expired grants too) |
-//! | record anchor | the author (`RecordDeposit`) | `RecordAnchor` | never in this pallet: anchors are a permanent audit trail (the erasure flow of the archive will release it) |
+//! | record anchor | the author (`RecordDeposit`) | `RecordAnchor` | never: anchors, erased ones too, are the permanent audit trail of who wrote what about whom and when (the archive's own deposit comes back on erasure) |
 //! | emergency session | nobody: at most `MaxEmergenciesPerDoctor` per doctor, covered by the doctor's deposit | - | - |
 //! | access ticket | nobody: short-lived, at most `MaxTicketsPerReader` per reader, pruned in `on_idle`; every reader is a deposit-backed role | - | - |
 //!
@@ -233,6 +235,11 @@ pub trait ArchiveSlot {
 	fn is_guardian(patient: &Self::AccountId, who: &Self::AccountId) -> bool;
 	/// Fill the archive slot of `record`, once. Emits [`Event::ArchiveAttached`].
 	fn attach_archive(record: RecordId, archive: ArchiveRef) -> DispatchResult;
+	/// Mark `record` erased, once: its archive is gone and it can no longer be opened. Emits
+	/// [`Event::RecordErased`].
+	fn mark_erased(record: RecordId) -> DispatchResult;
+	/// Whether `record` is marked erased.
+	fn is_erased(record: RecordId) -> bool;
 }
 
 #[polkadot_sdk::frame_support::pallet]
@@ -515,6 +522,8 @@ pub mod pallet {
 		},
 		/// The archive entry of a record was attached.
 		ArchiveAttached { record: RecordId, archive: ArchiveRef },
+		/// The patient had a record erased: it can no longer be opened.
+		RecordErased { record: RecordId },
 		/// A doctor opened emergency (break-glass) access to a patient. `total` is how many the
 		/// doctor has ever opened.
 		EmergencyAccessOpened {
@@ -635,6 +644,12 @@ pub mod pallet {
 		ArchiveAlreadySet,
 		/// An archive reference must have `1 <= k <= n`.
 		InvalidArchiveRef,
+		/// The record was erased: there is nothing left to read.
+		RecordErased,
+		/// The record is already marked erased.
+		AlreadyErased,
+		/// The record has no archive, so there is nothing to erase.
+		NotArchived,
 		/// An id counter is exhausted.
 		Overflow,
 	}
@@ -1166,6 +1181,7 @@ pub mod pallet {
 					created_at: now,
 					supersedes,
 					archive: None,
+					erased_at: None,
 					deposit,
 				},
 			);
@@ -1278,6 +1294,7 @@ pub mod pallet {
 			let now = Self::now();
 			let basis = Self::evaluate_read(&reader, record, now).map_err(|deny| match deny {
 				DenyReason::UnknownRecord => Error::<T>::UnknownRecord,
+				DenyReason::Erased => Error::<T>::RecordErased,
 				_ => Error::<T>::NotAuthorized,
 			})?;
 			let mut expires_at = now.saturating_add(T::TicketLifetime::get());
@@ -1325,7 +1342,8 @@ pub mod pallet {
 		/// person, or to the doctor's hospital while it is active, whose scope covers the record
 		/// (`Consent`, naming the grant that lasts longest, the lowest id on a tie); a live
 		/// emergency session for the patient while the doctor's hospital is active
-		/// (`Emergency`). Refusals: `UnknownRecord`; `DoctorSuspended` for a suspended doctor;
+		/// (`Emergency`). Refusals: `UnknownRecord`; `Erased` for an erased record, whoever
+		/// asks; `DoctorSuspended` for a suspended doctor;
 		/// `HospitalSuspended` for a doctor of a suspended hospital with no personal basis;
 		/// otherwise `NoConsent`.
 		pub fn decide(
@@ -1394,6 +1412,9 @@ pub mod pallet {
 			now: BlockNumberFor<T>,
 		) -> Result<ReadBasis<T::AccountId, BlockNumberFor<T>>, DenyReason> {
 			let anchor = Records::<T>::get(record).ok_or(DenyReason::UnknownRecord)?;
+			if anchor.erased_at.is_some() {
+				return Err(DenyReason::Erased);
+			}
 			let patient = anchor.patient;
 			let allowed = |patient, reason, until, scanned| {
 				Ok(ReadBasis { patient, reason, until, scanned })
@@ -1918,6 +1939,10 @@ pub mod pallet {
 				if let Some(archive) = anchor.archive {
 					ensure!(archive.is_valid(), "invalid archive reference");
 				}
+				ensure!(
+					anchor.erased_at.is_none() || anchor.archive.is_some(),
+					"record erased without an archive"
+				);
 				add_hold(HoldReason::RecordAnchor, &anchor.author, anchor.deposit);
 			}
 			ensure!(records == listed_records, "record count out of step");
@@ -1993,6 +2018,22 @@ pub mod pallet {
 			})?;
 			Self::deposit_event(Event::ArchiveAttached { record, archive });
 			Ok(())
+		}
+
+		fn mark_erased(record: RecordId) -> DispatchResult {
+			Records::<T>::try_mutate(record, |anchor| -> DispatchResult {
+				let anchor = anchor.as_mut().ok_or(Error::<T>::UnknownRecord)?;
+				ensure!(anchor.archive.is_some(), Error::<T>::NotArchived);
+				ensure!(anchor.erased_at.is_none(), Error::<T>::AlreadyErased);
+				anchor.erased_at = Some(Self::now());
+				Ok(())
+			})?;
+			Self::deposit_event(Event::RecordErased { record });
+			Ok(())
+		}
+
+		fn is_erased(record: RecordId) -> bool {
+			Records::<T>::get(record).is_some_and(|anchor| anchor.erased_at.is_some())
 		}
 	}
 }

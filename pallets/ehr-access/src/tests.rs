@@ -1017,6 +1017,7 @@ fn a_patient_anchors_a_record_and_pays_the_deposit() {
 				created_at: 3,
 				supersedes: None,
 				archive: None,
+				erased_at: None,
 				deposit: RecordDeposit::get(),
 			}
 		);
@@ -1465,6 +1466,38 @@ fn the_archive_slot_is_filled_once_by_runtime_code() {
 }
 
 #[test]
+fn an_erased_record_is_marked_once_and_can_no_longer_be_opened() {
+	test(|| {
+		world();
+		let r = record(P1, P1, Category::Condition);
+		assert_noop!(<EhrAccess as ArchiveSlot>::mark_erased(99), Error::<Test>::UnknownRecord);
+		assert_noop!(<EhrAccess as ArchiveSlot>::mark_erased(r), Error::<Test>::NotArchived);
+		let archive = ArchiveRef { entry: r, k: 1, n: 1, root: [1; 32] };
+		assert_ok!(<EhrAccess as ArchiveSlot>::attach_archive(r, archive));
+		assert_ok!(EhrAccess::open_access(signed(P1), r));
+		assert!(!<EhrAccess as ArchiveSlot>::is_erased(r));
+
+		System::set_block_number(7);
+		assert_ok!(<EhrAccess as ArchiveSlot>::mark_erased(r));
+		assert!(<EhrAccess as ArchiveSlot>::is_erased(r));
+		System::assert_last_event(Event::RecordErased { record: r }.into());
+		let anchor = Records::<Test>::get(r).unwrap();
+		assert_eq!(anchor.erased_at, Some(7));
+		// The anchor stays, with its deposit: it is the audit trail.
+		assert_eq!(anchor.deposit, RecordDeposit::get());
+		assert_noop!(<EhrAccess as ArchiveSlot>::mark_erased(r), Error::<Test>::AlreadyErased);
+
+		// Nobody opens it any more, not even its patient.
+		assert_noop!(EhrAccess::open_access(signed(P1), r), Error::<Test>::RecordErased);
+		assert_eq!(
+			EhrAccess::can_access(&P1, r),
+			AccessDecision::Denied(DenyReason::Erased)
+		);
+		assert_ok!(EhrAccess::do_try_state());
+	});
+}
+
+#[test]
 fn the_archive_slot_names_who_may_archive_and_erase() {
 	test(|| {
 		world();
@@ -1578,6 +1611,7 @@ fn pages_are_capped_at_max_page_len() {
 					created_at: 1,
 					supersedes: None,
 					archive: None,
+					erased_at: None,
 					deposit: 0,
 				},
 			);

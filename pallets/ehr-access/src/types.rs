@@ -396,6 +396,9 @@ pub struct Anchor<AccountId, Balance, BlockNumber> {
 	pub supersedes: Option<RecordId>,
 	/// The shamir-archive entry holding the pieces, once the archive pallet has attached it.
 	pub archive: Option<ArchiveRef>,
+	/// The block at which the patient had the record erased (its pieces deleted, its key
+	/// crypto-shredded), if they did. The anchor itself stays, as the audit trail.
+	pub erased_at: Option<BlockNumber>,
 	/// The deposit held from `author`.
 	pub deposit: Balance,
 }
@@ -481,6 +484,9 @@ pub enum DenyReason {
 	/// or emergency session.
 	#[codec(index = 4)]
 	NoConsent,
+	/// The patient had the record erased: there is nothing left to read.
+	#[codec(index = 5)]
+	Erased,
 }
 
 /// The answer of [`crate::Pallet::can_access`] and of the `EhrAccessApi` runtime API.

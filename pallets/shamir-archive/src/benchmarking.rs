@@ -6,7 +6,7 @@ use alloc::{vec, vec::Vec};
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
 	frame_support::{
-		traits::{EnsureOrigin, Get},
+		traits::{Consideration, EnsureOrigin, Footprint, Get},
 		BoundedVec,
 	},
 	frame_system::RawOrigin,
@@ -94,6 +94,9 @@ fn anchoring<T: Config>(n: u32) -> Result<Anchoring<T>, BenchmarkError> {
 		piece_hashes: hashes.clone(),
 	};
 	let record = T::BenchmarkHelper::record(&patient, commitments.root(&archive_id))?;
+	// Funds for the largest deposit an entry can take.
+	let largest = <ArchiveEntryOf<T> as codec::MaxEncodedLen>::max_encoded_len().saturating_add(64);
+	T::Consideration::ensure_successful(&patient, Footprint::from_parts(1, largest));
 	let mut custodians = Vec::new();
 	let mut receipts = Vec::new();
 	for (i, hash) in hashes.iter().enumerate() {
@@ -199,6 +202,7 @@ mod benchmarks {
 		);
 
 		assert_eq!(Archives::<T>::get(a.record).map(|e| e.held()), Some(n));
+		assert!(Deposits::<T>::contains_key(a.record));
 		Ok(())
 	}
 
@@ -226,7 +230,8 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// Erasure by a guardian (one more read than by the patient) of `MaxPieces` pieces.
+	/// Erasure by a guardian (one more read than by the patient) of `MaxPieces` pieces; the
+	/// deposit shrinks to the tombstone's and the anchor is marked erased.
 	#[benchmark]
 	fn erase() -> Result<(), BenchmarkError> {
 		let a = anchored::<T>()?;
@@ -237,6 +242,7 @@ mod benchmarks {
 		_(RawOrigin::Signed(guardian), a.record);
 
 		assert_eq!(Archives::<T>::get(a.record).map(|e| e.state), Some(EntryState::Erased));
+		assert!(T::Records::is_erased(a.record));
 		Ok(())
 	}
 

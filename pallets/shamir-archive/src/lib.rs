@@ -58,8 +58,18 @@
 //!
 //! [`Pallet::erase`]: the patient or one of their guardians marks the entry
 //! [`EntryState::Erased`]; [`Event::ArchiveErased`] lists every custodian that must delete its
-//! piece (with the key shares gone, the ciphertext is unreadable: crypto-shredding). Nothing
-//! else is possible on an erased entry, and its archive id stays taken.
+//! piece (with the key shares gone, the ciphertext is unreadable: crypto-shredding), and
+//! ehr-access marks the record's anchor erased, so that nobody can open it again. The entry keeps
+//! its archive id, codec header and root as a tombstone and drops its pieces. Nothing else is
+//! possible on an erased entry, and its archive id stays taken.
+//!
+//! ## Deposits
+//!
+//! Whoever anchors an archive pays for its storage with a deposit (`Consideration`, in the
+//! runtime a hold priced by the entry's encoded size): the entry and its archive-id index. On
+//! erasure the deposit shrinks to the tombstone's size and the rest comes back to the depositor;
+//! what is left pays for the tombstone, which stays for good. Custodians are added by the
+//! registrar and pay nothing.
 //!
 //! ## Calls
 //!
@@ -149,7 +159,10 @@ pub mod pallet {
 	use alloc::vec::Vec;
 	use pallet_ehr_access::ArchiveRef;
 	use polkadot_sdk::{
-		frame_support::{pallet_prelude::*, traits::EnsureOrigin},
+		frame_support::{
+			pallet_prelude::*,
+			traits::{Consideration, EnsureOrigin, Footprint},
+		},
 		frame_system::pallet_prelude::*,
 		sp_core::sr25519,
 		sp_runtime::traits::Zero,
@@ -170,6 +183,9 @@ pub mod pallet {
 		/// Most pieces (`n`) of one record, at most 255 (the codec's limit).
 		#[pallet::constant]
 		type MaxPieces: Get<u32>;
+		/// The deposit of an archive entry, held from whoever anchors it for the entry's
+		/// [`Footprint`] (its archive-id index included).
+		type Consideration: Consideration<Self::AccountId, Footprint>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 		/// Sets up records and guardians for the benchmarks.
@@ -195,6 +211,12 @@ pub mod pallet {
 	/// anchored once, so a custodian can find the one record its piece belongs to.
 	#[pallet::storage]
 	pub type ArchiveIds<T: Config> = StorageMap<_, Identity, ArchiveId, RecordId, OptionQuery>;
+
+	/// Who paid for each archive entry, and the deposit ticket: for the whole entry while it is
+	/// live, for its tombstone once erased.
+	#[pallet::storage]
+	pub type Deposits<T: Config> =
+		StorageMap<_, Twox64Concat, RecordId, (T::AccountId, T::Consideration), OptionQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -279,6 +301,14 @@ pub mod pallet {
 		AlreadyHoldsPiece,
 		/// Only the record's patient or a guardian may erase it.
 		NotPatientOrGuardian,
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The deposit of an archive entry.
+		#[codec(index = 0)]
+		ArchiveEntry,
 	}
 
 	#[pallet::hooks]
@@ -399,8 +429,8 @@ pub mod pallet {
 		/// (`None`: none yet, the piece is missing). At least `k` receipts are needed; see the
 		/// pallet docs for the checks.
 		///
-		/// Origin: the record's patient or author. Fills the record's archive slot in ehr-access.
-		/// Emits [`Event::ArchiveAnchored`].
+		/// Origin: the record's patient or author, who pays the entry's deposit. Fills the
+		/// record's archive slot in ehr-access. Emits [`Event::ArchiveAnchored`].
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::anchor_archive(piece_hashes.len() as u32))]
 		pub fn anchor_archive(
@@ -488,10 +518,13 @@ pub mod pallet {
 				state: EntryState::Anchored,
 				anchored_at: polkadot_sdk::frame_system::Pallet::<T>::block_number(),
 			};
-			let state = entry.live_state();
+			let entry = ArchiveEntry { state: entry.live_state(), ..entry };
+			let state = entry.state;
+			let deposit = T::Consideration::new(&who, Self::footprint(&entry))?;
 			T::Records::attach_archive(record, ArchiveRef { entry: record, k, n, root })?;
-			Archives::<T>::insert(record, ArchiveEntry { state, ..entry });
+			Archives::<T>::insert(record, entry);
 			ArchiveIds::<T>::insert(archive_id, record);
+			Deposits::<T>::insert(record, (who, deposit));
 			Self::deposit_event(Event::ArchiveAnchored { record, archive_id, k, n, held, state });
 			Ok(())
 		}
@@ -548,8 +581,9 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Erase the archive of `record`: its entry becomes [`EntryState::Erased`] and every
-		/// custodian listed must delete its piece.
+		/// Erase the archive of `record`: its entry becomes an [`EntryState::Erased`] tombstone
+		/// without pieces, every custodian listed must delete its piece, the record's anchor is
+		/// marked erased, and the deposit shrinks to the tombstone's.
 		///
 		/// Origin: the record's patient or one of their guardians. Emits
 		/// [`Event::ArchiveErased`].
@@ -567,9 +601,13 @@ pub mod pallet {
 			entry.state = EntryState::Erased;
 			// As long as `pieces`, which is bounded by `MaxPieces`.
 			let custodians = BoundedVec::truncate_from(
-				entry.pieces.iter().map(|p| p.custodian.clone()).collect(),
+				core::mem::take(&mut entry.pieces).into_iter().map(|p| p.custodian).collect(),
 			);
+			let (depositor, deposit) = Deposits::<T>::get(record).ok_or(Error::<T>::NoArchive)?;
+			let deposit = deposit.update(&depositor, Self::footprint(&entry))?;
+			T::Records::mark_erased(record)?;
 			Archives::<T>::insert(record, entry);
+			Deposits::<T>::insert(record, (depositor, deposit));
 			Self::deposit_event(Event::ArchiveErased { record, by: who, custodians });
 			Ok(())
 		}
@@ -631,6 +669,13 @@ pub mod pallet {
 			page.map(|(who, info)| (who, info.rebound())).collect()
 		}
 
+		/// What an entry keeps in storage: one footprint for the entry and its archive-id index
+		/// (key and value), so that a linear price is a base for the two plus a price per byte.
+		pub fn footprint(entry: &ArchiveEntryOf<T>) -> Footprint {
+			let index = ArchiveId::max_encoded_len().saturating_add(RecordId::max_encoded_len());
+			Footprint::from_parts(1, entry.encoded_size().saturating_add(index))
+		}
+
 		/// A bounded, UTF-8, non-empty endpoint.
 		fn endpoint(endpoint: Vec<u8>) -> Result<BoundedVec<u8, T::MaxEndpointLen>, Error<T>> {
 			ensure!(
@@ -665,9 +710,11 @@ pub mod pallet {
 		}
 
 		/// Invariants: the custodian count matches the map and every endpoint is non-empty;
-		/// every entry has a valid layout, `n` distinct custodians, a root that is both the
+		/// every live entry has a valid layout, `n` distinct custodians, a root that is both the
 		/// codec root of its commitments and the record anchor's commitment, at least `k` held
-		/// pieces and a state that matches its pieces; archive ids and entries match one to one.
+		/// pieces and a state that matches its pieces; an erased entry has no pieces, keeps the
+		/// anchor's root, and its anchor is marked erased; archive ids, entries and deposits
+		/// match one to one.
 		#[cfg(any(test, feature = "try-runtime"))]
 		pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			let mut counted = 0u32;
@@ -680,6 +727,24 @@ pub mod pallet {
 			let mut entries = 0u32;
 			for (record, entry) in Archives::<T>::iter() {
 				entries = entries.saturating_add(1);
+				ensure!(entry.version == ehr_archive_codec::VERSION, "unknown codec version");
+				ensure!(
+					T::Records::commitment(record) == Some(entry.root),
+					"root differs from the record's commitment"
+				);
+				ensure!(
+					ArchiveIds::<T>::get(entry.archive_id) == Some(record),
+					"archive id not indexed"
+				);
+				ensure!(Deposits::<T>::contains_key(record), "archive entry without a deposit");
+				ensure!(
+					(entry.state == EntryState::Erased) == T::Records::is_erased(record),
+					"entry and anchor disagree on erasure"
+				);
+				if entry.state == EntryState::Erased {
+					ensure!(entry.pieces.is_empty(), "erased entry that keeps pieces");
+					continue;
+				}
 				ensure!(
 					ehr_archive_codec::Layout::new(
 						entry.payload_len,
@@ -690,7 +755,6 @@ pub mod pallet {
 					.is_ok(),
 					"archive entry with an invalid layout"
 				);
-				ensure!(entry.version == ehr_archive_codec::VERSION, "unknown codec version");
 				let mut custodians: Vec<_> = entry.pieces.iter().map(|p| &p.custodian).collect();
 				custodians.sort();
 				ensure!(
@@ -698,20 +762,13 @@ pub mod pallet {
 					"a custodian keeps two pieces of one record"
 				);
 				ensure!(entry.commitments().root(&entry.archive_id) == entry.root, "root mismatch");
-				ensure!(
-					T::Records::commitment(record) == Some(entry.root),
-					"root differs from the record's commitment"
-				);
 				ensure!(entry.held() >= u32::from(entry.k), "fewer than k pieces held");
-				ensure!(
-					entry.state == EntryState::Erased || entry.state == entry.live_state(),
-					"entry state does not match its pieces"
-				);
-				ensure!(
-					ArchiveIds::<T>::get(entry.archive_id) == Some(record),
-					"archive id not indexed"
-				);
+				ensure!(entry.state == entry.live_state(), "entry state does not match its pieces");
 			}
+			ensure!(
+				Deposits::<T>::iter().count() == entries as usize,
+				"Deposits out of step with Archives"
+			);
 			let ids = ArchiveIds::<T>::iter().count();
 			ensure!(ids == entries as usize, "ArchiveIds out of step with Archives");
 			Ok(())

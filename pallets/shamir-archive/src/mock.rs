@@ -4,7 +4,7 @@ use crate as pallet_shamir_archive;
 use polkadot_sdk::{
 	frame_support::{
 		derive_impl, parameter_types,
-		traits::{ConstU32, ConstU64},
+		traits::{fungible::HoldConsideration, ConstU32, ConstU64, LinearStoragePrice},
 	},
 	frame_system::{self, EnsureRoot},
 	pallet_balances, sp_io,
@@ -79,12 +79,28 @@ impl pallet_ehr_access::Config for Test {
 /// Small bounds, so that tests reach them.
 pub const MAX_ENDPOINT: u32 = 32;
 pub const MAX_PIECES: u32 = 8;
+/// An archive entry's deposit: this much, plus one per byte stored.
+pub const ARCHIVE_DEPOSIT_BASE: u64 = 100;
+
+parameter_types! {
+	pub const ArchiveHoldReason: RuntimeHoldReason =
+		RuntimeHoldReason::ShamirArchive(pallet_shamir_archive::HoldReason::ArchiveEntry);
+}
+
+/// The deposit of an archive entry: a hold in `Balances`, priced by its footprint.
+pub type ArchiveDeposit = HoldConsideration<
+	u64,
+	Balances,
+	ArchiveHoldReason,
+	LinearStoragePrice<ConstU64<ARCHIVE_DEPOSIT_BASE>, ConstU64<1>, u64>,
+>;
 
 impl pallet_shamir_archive::Config for Test {
 	type RegistrarOrigin = EnsureRoot<u64>;
 	type Records = EhrAccess;
 	type MaxEndpointLen = ConstU32<MAX_ENDPOINT>;
 	type MaxPieces = ConstU32<MAX_PIECES>;
+	type Consideration = ArchiveDeposit;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = EhrAccess;

@@ -268,7 +268,9 @@ impl Model {
 					Some(e)
 						if who == e.patient || (who == GUARDIAN && e.patient == PATIENTS[0]) =>
 					{
+						// An erased entry is a tombstone without pieces.
 						e.erased = true;
+						e.pieces.clear();
 						Ok(())
 					},
 					Some(_) => Err(Error::NotPatientOrGuardian),

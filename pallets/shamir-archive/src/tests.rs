@@ -3,10 +3,17 @@ use crate::{mock::*, *};
 use codec::{Decode, Encode};
 use pallet_ehr_access::{ArchiveRef, Category, GrantScope, Grantee, Right};
 use polkadot_sdk::{
-	frame_support::{assert_noop, assert_ok, traits::Hooks, BoundedVec},
+	frame_support::{
+		assert_noop, assert_ok,
+		traits::{
+			fungible::{InspectHold, Mutate},
+			Hooks,
+		},
+		BoundedVec,
+	},
 	sp_core::sr25519,
 	sp_io,
-	sp_runtime::{DispatchError, DispatchResult},
+	sp_runtime::{DispatchError, DispatchResult, TokenError},
 };
 
 const P: u64 = 10;
@@ -161,6 +168,17 @@ fn anchored(k: u8, n: u8, missing: &[usize]) -> Plan {
 
 fn entry(record: RecordId) -> ArchiveEntryOf<Test> {
 	Archives::<Test>::get(record).expect("archived")
+}
+
+/// What `who` holds for archive entries.
+fn archive_held(who: u64) -> u64 {
+	Balances::balance_on_hold(&ArchiveHoldReason::get(), &who)
+}
+
+/// The deposit of `entry` under the mock's pricing: the base, and a unit per byte of the
+/// entry and its archive-id index (32 + 8 bytes).
+fn deposit_of(entry: &ArchiveEntryOf<Test>) -> u64 {
+	ARCHIVE_DEPOSIT_BASE + entry.encoded_size() as u64 + 40
 }
 
 fn last_event() -> RuntimeEvent {
@@ -326,6 +344,40 @@ fn the_patient_anchors_an_archive_with_every_receipt() {
 			}
 			.into(),
 		);
+	});
+}
+
+#[test]
+fn whoever_anchors_pays_a_deposit_priced_by_the_entry() {
+	test(|| {
+		let p = plan(2, 3);
+		let free = Balances::free_balance(P);
+		assert_ok!(p.anchor(P));
+		let deposit = deposit_of(&entry(p.record));
+		assert_eq!(archive_held(P), deposit);
+		assert_eq!(Balances::free_balance(P), free - deposit);
+		assert_eq!(Deposits::<Test>::get(p.record).map(|(who, _)| who), Some(P));
+		// A larger entry costs more: two more pieces of 41 bytes (account, hash, state).
+		let five = deposit_of(&ArchiveEntry {
+			pieces: BoundedVec::truncate_from(
+				[entry(p.record).pieces.to_vec(), entry(p.record).pieces[..2].to_vec()].concat(),
+			),
+			..entry(p.record)
+		});
+		assert_eq!(five - deposit, 2 * (8 + 32 + 1));
+	});
+}
+
+#[test]
+fn an_anchor_without_funds_for_its_deposit_fails_and_changes_nothing() {
+	test(|| {
+		let p = plan(1, 2);
+		// Enough to exist, not enough for the deposit.
+		<Balances as Mutate<u64>>::set_balance(&P, ARCHIVE_DEPOSIT_BASE);
+		assert_noop!(p.anchor(P), TokenError::FundsUnavailable);
+		assert!(!Archives::<Test>::contains_key(p.record));
+		assert!(!Deposits::<Test>::contains_key(p.record));
+		assert_eq!(archive_held(P), 0);
 	});
 }
 
@@ -711,6 +763,56 @@ fn the_patient_erases_and_custodians_are_told() {
 		let e = entry(p.record);
 		assert_eq!(e.state, EntryState::Erased);
 		assert_eq!(ArchiveIds::<Test>::get(AID), Some(p.record), "the id stays taken");
+		// A tombstone: the header and root stay, the pieces go.
+		assert!(e.pieces.is_empty());
+		assert_eq!((e.archive_id, e.k, e.root), (AID, 1, p.root()));
+		// The anchor says so, and nobody can open the record any more.
+		let anchor = pallet_ehr_access::Records::<Test>::get(p.record).unwrap();
+		assert_eq!(anchor.erased_at, Some(1));
+		assert_noop!(
+			EhrAccess::open_access(signed(P), p.record),
+			pallet_ehr_access::Error::<Test>::RecordErased
+		);
+	});
+}
+
+#[test]
+fn erasure_gives_back_the_deposit_but_the_tombstones() {
+	test(|| {
+		let p = anchored(2, 4, &[]);
+		let full = archive_held(P);
+		let free = Balances::free_balance(P);
+		assert_ok!(ShamirArchive::erase(signed(P), p.record));
+		let tombstone = deposit_of(&entry(p.record));
+		assert_eq!(archive_held(P), tombstone);
+		assert_eq!(Balances::free_balance(P), free + full - tombstone);
+		// Four pieces of 41 bytes came back (the length prefix is a byte either way).
+		assert_eq!(full - tombstone, 4 * 41);
+	});
+}
+
+#[test]
+fn the_author_pays_and_gets_back_even_when_the_patient_erases() {
+	test(|| {
+		assert_ok!(EhrAccess::register_hospital(root(), H, b"St Mary".to_vec(), vec![], vec![]));
+		assert_ok!(EhrAccess::register_doctor(signed(H), D, b"Dr A".to_vec(), vec![], vec![]));
+		let mut p = plan(1, 2);
+		assert_ok!(EhrAccess::grant_access(
+			signed(P),
+			P,
+			Grantee::Doctor(D),
+			GrantScope::All,
+			Right::ReadWrite,
+			None
+		));
+		p.record = add_record(D, P, p.root());
+		assert_ok!(p.anchor(D));
+		assert_eq!(archive_held(P), 0);
+		let full = archive_held(D);
+		assert_eq!(full, deposit_of(&entry(p.record)));
+		assert_ok!(ShamirArchive::erase(signed(P), p.record));
+		assert_eq!(archive_held(D), deposit_of(&entry(p.record)));
+		assert!(archive_held(D) < full);
 	});
 }
 
