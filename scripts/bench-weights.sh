@@ -25,6 +25,9 @@ TOOLS="$HOME/.cache/ehr-chain/tools"
 BENCHER="$TOOLS/bin/frame-omni-bencher"
 
 if [[ ! -x "$BENCHER" ]] || ! "$BENCHER" --version | grep -q "$OMNI_VERSION"; then
+	# C libraries among its dependencies are bound with bindgen, which needs libclang.
+	APT_PACKAGES=(libclang-dev)
+	ensure_apt_packages
 	say "installing frame-omni-bencher $OMNI_VERSION into $TOOLS"
 	CARGO_TARGET_DIR="$HOME/.cache/ehr-chain/omni-target" \
 		cargo install --locked frame-omni-bencher --version "$OMNI_VERSION" --root "$TOOLS"

@@ -166,6 +166,31 @@ fn anchored(k: u8, n: u8, missing: &[usize]) -> Plan {
 	plan
 }
 
+/// `plan(1, n)` for a record that doctor `D` of hospital `H` wrote under `P`'s consent; not
+/// anchored yet.
+fn written_by_doctor(n: u8) -> Plan {
+	assert_ok!(EhrAccess::register_hospital(root(), H, b"St Mary".to_vec(), vec![], vec![]));
+	assert_ok!(EhrAccess::register_doctor(signed(H), D, b"Dr A".to_vec(), vec![], vec![]));
+	let mut p = plan(1, n);
+	assert_ok!(EhrAccess::grant_access(
+		signed(P),
+		P,
+		Grantee::Doctor(D),
+		GrantScope::All,
+		Right::ReadWrite,
+		None
+	));
+	p.record = add_record(D, P, p.root());
+	p
+}
+
+/// [`written_by_doctor`], anchored by the doctor.
+fn anchored_by_doctor(n: u8) -> Plan {
+	let p = written_by_doctor(n);
+	assert_ok!(p.anchor(D));
+	p
+}
+
 fn entry(record: RecordId) -> ArchiveEntryOf<Test> {
 	Archives::<Test>::get(record).expect("archived")
 }
@@ -410,18 +435,7 @@ fn a_real_codec_archive_anchors() {
 #[test]
 fn the_author_may_anchor_but_nobody_else() {
 	test(|| {
-		assert_ok!(EhrAccess::register_hospital(root(), H, b"St Mary".to_vec(), vec![], vec![]));
-		assert_ok!(EhrAccess::register_doctor(signed(H), D, b"Dr A".to_vec(), vec![], vec![]));
-		let mut p = plan(1, 2);
-		assert_ok!(EhrAccess::grant_access(
-			signed(P),
-			P,
-			Grantee::Doctor(D),
-			GrantScope::All,
-			Right::ReadWrite,
-			None
-		));
-		p.record = add_record(D, P, p.root());
+		let p = written_by_doctor(2);
 		assert_noop!(p.anchor(STRANGER), Error::<Test>::NotRecordParty);
 		assert_ok!(p.anchor(D));
 	});
@@ -794,19 +808,7 @@ fn erasure_gives_back_the_deposit_but_the_tombstones() {
 #[test]
 fn the_author_pays_and_gets_back_even_when_the_patient_erases() {
 	test(|| {
-		assert_ok!(EhrAccess::register_hospital(root(), H, b"St Mary".to_vec(), vec![], vec![]));
-		assert_ok!(EhrAccess::register_doctor(signed(H), D, b"Dr A".to_vec(), vec![], vec![]));
-		let mut p = plan(1, 2);
-		assert_ok!(EhrAccess::grant_access(
-			signed(P),
-			P,
-			Grantee::Doctor(D),
-			GrantScope::All,
-			Right::ReadWrite,
-			None
-		));
-		p.record = add_record(D, P, p.root());
-		assert_ok!(p.anchor(D));
+		let p = anchored_by_doctor(2);
 		assert_eq!(archive_held(P), 0);
 		let full = archive_held(D);
 		assert_eq!(full, deposit_of(&entry(p.record)));
@@ -839,19 +841,7 @@ fn a_guardian_erases_but_not_the_author_or_a_stranger() {
 #[test]
 fn the_author_doctor_cannot_erase() {
 	test(|| {
-		assert_ok!(EhrAccess::register_hospital(root(), H, b"St Mary".to_vec(), vec![], vec![]));
-		assert_ok!(EhrAccess::register_doctor(signed(H), D, b"Dr A".to_vec(), vec![], vec![]));
-		let mut p = plan(1, 1);
-		assert_ok!(EhrAccess::grant_access(
-			signed(P),
-			P,
-			Grantee::Doctor(D),
-			GrantScope::All,
-			Right::ReadWrite,
-			None
-		));
-		p.record = add_record(D, P, p.root());
-		assert_ok!(p.anchor(D));
+		let p = anchored_by_doctor(1);
 		assert_noop!(
 			ShamirArchive::erase(signed(D), p.record),
 			Error::<Test>::NotPatientOrGuardian
