@@ -100,11 +100,12 @@ enum Verdict {
 }
 
 impl Verdict {
-	fn of(archive_of: Option<u64>, state: Option<EntryState>) -> Self {
-		match (archive_of, state) {
-			(None, _) | (Some(_), None) => Verdict::NotAnchored,
-			(Some(_), Some(EntryState::Erased)) => Verdict::Erased,
-			(Some(_), Some(EntryState::Anchored | EntryState::Degraded)) => Verdict::Anchored,
+	/// From the state of the archive's entry, if it has one.
+	fn of(state: Option<EntryState>) -> Self {
+		match state {
+			None => Verdict::NotAnchored,
+			Some(EntryState::Erased) => Verdict::Erased,
+			Some(EntryState::Anchored | EntryState::Degraded) => Verdict::Anchored,
 		}
 	}
 }
@@ -127,7 +128,7 @@ where
 				Some(record) => api.archive(at, record)?.map(|entry| entry.state),
 				None => None,
 			};
-			Ok(Verdict::of(record, state))
+			Ok(Verdict::of(state))
 		});
 		let result = match asked {
 			Ok(Verdict::NotAnchored) => continue,
@@ -221,12 +222,11 @@ mod tests {
 
 	#[test]
 	fn the_chain_decides_what_happens_to_held_pieces() {
-		assert_eq!(Verdict::of(None, None), Verdict::NotAnchored);
-		// An archive id without an entry (the pallet writes both at once): pieces only expire.
-		assert_eq!(Verdict::of(Some(4), None), Verdict::NotAnchored);
-		assert_eq!(Verdict::of(Some(4), Some(EntryState::Anchored)), Verdict::Anchored);
-		assert_eq!(Verdict::of(Some(4), Some(EntryState::Degraded)), Verdict::Anchored);
-		assert_eq!(Verdict::of(Some(4), Some(EntryState::Erased)), Verdict::Erased);
+		// No entry (the archive id was never anchored): pieces only expire.
+		assert_eq!(Verdict::of(None), Verdict::NotAnchored);
+		assert_eq!(Verdict::of(Some(EntryState::Anchored)), Verdict::Anchored);
+		assert_eq!(Verdict::of(Some(EntryState::Degraded)), Verdict::Anchored);
+		assert_eq!(Verdict::of(Some(EntryState::Erased)), Verdict::Erased);
 	}
 
 	#[test]
