@@ -7,8 +7,10 @@
 //!
 //! - [`PieceStore::put`] accepts a piece only if it matches its commitment, and only within the
 //!   byte quota; it is then **pending** until [`PieceStore::anchor`] says its record was anchored
-//!   on chain, and [`PieceStore::expire`] drops pending pieces older than the pending timeout, so
-//!   a client that never anchors cannot fill the disk.
+//!   on chain with this custodian and this piece at its index, and [`PieceStore::expire`] drops
+//!   pending pieces older than the pending timeout, so a client that never anchors cannot fill
+//!   the disk. `anchor` also deletes the pieces of the archive that the chain does not assign to
+//!   this custodian (anchored elsewhere, or repaired away), so none is kept for ever in vain.
 //! - [`PieceStore::get`] re-checks the piece against the hash it was accepted under, so a piece
 //!   corrupted on disk is reported ([`StoreError::Corrupt`]) and never served.
 //! - [`PieceStore::erase`] deletes the pieces of an erased record (without the key shares the
@@ -87,6 +89,15 @@ pub struct StoreStatus {
 	pub used_bytes: u64,
 	/// The quota.
 	pub quota_bytes: u64,
+}
+
+/// What [`PieceStore::anchor`] changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Anchoring {
+	/// Pending pieces now anchored.
+	pub anchored: usize,
+	/// Pieces deleted because the chain does not assign them to this custodian.
+	pub released: usize,
 }
 
 /// Why the store refused or failed.
@@ -284,22 +295,35 @@ impl PieceStore {
 		self.entries.get(key)
 	}
 
-	/// Marks every piece of `archive_id` anchored, so that it no longer expires. Returns how
-	/// many pieces changed.
-	pub fn anchor(&mut self, archive_id: ArchiveId) -> Result<usize, StoreError> {
-		let keys: Vec<PieceKey> = self
-			.pieces_of(archive_id)
-			.filter(|(_, entry)| matches!(entry.state, PieceState::Pending { .. }))
-			.map(|(key, _)| *key)
-			.collect();
-		for key in &keys {
-			if let Some(entry) = self.entries.get_mut(key) {
+	/// Keeps exactly the pieces of `archive_id` that its anchored entry on chain assigns to this
+	/// custodian: `ours` lists them as (index, commitment). A held piece at one of those indices
+	/// and with that commitment is marked anchored, so that it no longer expires; every other
+	/// piece of the archive is deleted, since the chain will never have this custodian serve it
+	/// (the client anchored another custodian or another encoding for it, or it was repaired
+	/// away from this custodian since).
+	pub fn anchor(
+		&mut self,
+		archive_id: ArchiveId,
+		ours: &[(u8, Hash)],
+	) -> Result<Anchoring, StoreError> {
+		let mut outcome = Anchoring::default();
+		let held: Vec<(PieceKey, Entry)> =
+			self.pieces_of(archive_id).map(|(key, entry)| (*key, *entry)).collect();
+		for (key, mut entry) in held {
+			if !ours.contains(&(key.index, entry.piece_hash)) {
+				self.remove(&key)?;
+				outcome.released += 1;
+			} else if matches!(entry.state, PieceState::Pending { .. }) {
 				entry.state = PieceState::Anchored;
-				let encoded = entry.encode();
-				write_atomically(&self.meta_path(key), &encoded)?;
+				write_atomically(&self.meta_path(&key), &entry.encode())?;
+				self.entries.insert(key, entry);
+				outcome.anchored += 1;
 			}
 		}
-		Ok(keys.len())
+		if outcome.released > 0 {
+			tracing::info!(target: "custody", archive = %hex::encode(archive_id), pieces = outcome.released, "pieces not ours on chain released");
+		}
+		Ok(outcome)
 	}
 
 	/// Deletes every piece of `archive_id` (its record was erased, or never anchored).

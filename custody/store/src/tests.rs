@@ -19,6 +19,11 @@ fn key(archive_id: ArchiveId, index: u8) -> PieceKey {
 	PieceKey { archive_id, index }
 }
 
+/// The (index, commitment) pairs of `indices` in `e`: what the chain assigns to a custodian.
+fn ours(e: &Encoded, indices: &[u8]) -> Vec<(u8, Hash)> {
+	indices.iter().map(|&i| (i, e.commitments.piece_hashes[usize::from(i)])).collect()
+}
+
 #[test]
 fn a_piece_is_kept_pending_and_served_back_unchanged() {
 	let dir = tempfile::tempdir().unwrap();
@@ -93,8 +98,8 @@ fn pending_pieces_expire_and_anchored_ones_stay() {
 	let e = encoded(5_000, 2, 3);
 	store.put(ARCHIVE, &e.pieces[0], &e.commitments, 1_000).unwrap();
 	store.put(OTHER, &e.pieces[1], &e.commitments, 1_000).unwrap();
-	assert_eq!(store.anchor(ARCHIVE).unwrap(), 1);
-	assert_eq!(store.anchor(ARCHIVE).unwrap(), 0);
+	assert_eq!(store.anchor(ARCHIVE, &ours(&e, &[0])).unwrap().anchored, 1);
+	assert_eq!(store.anchor(ARCHIVE, &ours(&e, &[0])).unwrap(), Anchoring::default());
 	assert_eq!(store.expire(1_599).unwrap(), 0);
 	assert_eq!(store.expire(1_600).unwrap(), 1);
 	assert!(store.get(&key(ARCHIVE, 0)).is_ok());
@@ -112,11 +117,36 @@ fn an_anchored_piece_is_never_replaced_a_pending_one_is() {
 	store.put(ARCHIVE, &second.pieces[0], &second.commitments, 0).unwrap();
 	assert_eq!(store.get(&key(ARCHIVE, 0)).unwrap(), second.pieces[0]);
 	assert_eq!(store.status().used_bytes, store.entry(&key(ARCHIVE, 0)).unwrap().size);
-	store.anchor(ARCHIVE).unwrap();
+	store.anchor(ARCHIVE, &ours(&second, &[0])).unwrap();
 	assert!(matches!(
 		store.put(ARCHIVE, &first.pieces[0], &first.commitments, 0),
 		Err(StoreError::AlreadyAnchored { index: 0 })
 	));
+}
+
+#[test]
+fn anchoring_keeps_only_the_pieces_the_chain_assigns_to_this_custodian() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut store = store(&dir);
+	let e = encoded(5_000, 2, 4);
+	let other_encoding = encode(&[9; 5_000], &ARCHIVE, 2, 4).unwrap();
+	store.put(ARCHIVE, &e.pieces[0], &e.commitments, 0).unwrap();
+	store.put(ARCHIVE, &e.pieces[1], &e.commitments, 0).unwrap();
+	store.put(ARCHIVE, &other_encoding.pieces[2], &other_encoding.commitments, 0).unwrap();
+	store.put(OTHER, &e.pieces[3], &e.commitments, 0).unwrap();
+	// The chain lists this custodian for pieces 0 and 2 of `e`: piece 1 went to another
+	// custodian and the held piece 2 is of an encoding that was never anchored.
+	let outcome = store.anchor(ARCHIVE, &ours(&e, &[0, 2])).unwrap();
+	assert_eq!(outcome, Anchoring { anchored: 1, released: 2 });
+	assert_eq!(store.entry(&key(ARCHIVE, 0)).unwrap().state, PieceState::Anchored);
+	assert!(store.entry(&key(ARCHIVE, 1)).is_none() && store.entry(&key(ARCHIVE, 2)).is_none());
+	assert!(store.entry(&key(OTHER, 3)).is_some(), "another archive's piece is left alone");
+	assert_eq!(store.status().used_bytes, e.pieces[0].to_bytes().len() as u64 * 2);
+	assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 4);
+
+	// Piece 0 repaired away from this custodian: the anchored piece is released too.
+	assert_eq!(store.anchor(ARCHIVE, &[]).unwrap(), Anchoring { anchored: 0, released: 1 });
+	assert_eq!(store.status().pieces, 1);
 }
 
 #[test]
@@ -159,7 +189,7 @@ fn reopening_restores_the_index_and_drops_crash_leftovers() {
 		for piece in &e.pieces {
 			store.put(ARCHIVE, piece, &e.commitments, 42).unwrap();
 		}
-		store.anchor(ARCHIVE).unwrap();
+		store.anchor(ARCHIVE, &ours(&e, &[0, 1, 2])).unwrap();
 		store.put(OTHER, &e.pieces[0], &e.commitments, 43).unwrap();
 		// A crash: piece 2's meta written without its piece, an orphan piece file, a temporary.
 		fs::remove_file(store.piece_path(&key(ARCHIVE, 2))).unwrap();
@@ -185,7 +215,7 @@ fn putting_a_piece_again_rewrites_it_if_damaged_on_disk() {
 	let mut store = store(&dir);
 	let e = encoded(5_000, 2, 3);
 	store.put(ARCHIVE, &e.pieces[0], &e.commitments, 10).unwrap();
-	store.anchor(ARCHIVE).unwrap();
+	store.anchor(ARCHIVE, &ours(&e, &[0, 1])).unwrap();
 	store.put(ARCHIVE, &e.pieces[1], &e.commitments, 20).unwrap();
 	let used = store.status().used_bytes;
 	// Piece 0 rots, piece 1's file is lost.
@@ -223,7 +253,7 @@ fn archives_lists_each_archive_once_by_the_state_of_its_pieces() {
 	assert_eq!(store.archives(pending), vec![ARCHIVE, OTHER]);
 	// At 700 s only ARCHIVE's pieces (received at 100 s) have been pending for 600 s.
 	assert_eq!(store.archives(|s| store.is_due(s, 700)), vec![ARCHIVE]);
-	store.anchor(ARCHIVE).unwrap();
+	store.anchor(ARCHIVE, &ours(&e, &[0, 1])).unwrap();
 	assert_eq!(store.archives(pending), vec![OTHER]);
 	assert_eq!(store.archives(|s| s == PieceState::Anchored), vec![ARCHIVE]);
 	assert!(store.archives(|s| store.is_due(s, 700)).is_empty());

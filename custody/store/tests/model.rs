@@ -8,7 +8,8 @@
 //! - puts of good pieces (new, the same again, replacing a pending one, over an anchored one),
 //!   of pieces failing their commitment (share or fragment altered, index out of range, another
 //!   encoding's commitments) and of pieces over the size limit;
-//! - anchors, erasures, expiries at random times, gets;
+//! - anchors (with this custodian assigned some indices and encodings, others not), erasures,
+//!   expiries at random times, gets;
 //! - damage to a piece file on disk (a flipped bit, truncation, an extra byte);
 //! - re-opening the store, and crashes (files left as a crash between two renames would leave
 //!   them, or torn, then the store re-opened).
@@ -29,7 +30,8 @@ use std::{
 
 use ehr_archive_codec::{encode, Encoded};
 use ehr_custody_store::{
-	ArchiveId, Entry, PieceKey, PieceState, PieceStore, StoreConfig, StoreError, StoreStatus,
+	Anchoring, ArchiveId, Entry, PieceKey, PieceState, PieceStore, StoreConfig, StoreError,
+	StoreStatus,
 };
 use proptest::{prelude::*, sample::Index};
 
@@ -107,14 +109,36 @@ enum Crash {
 
 #[derive(Clone, Debug)]
 enum Op {
-	Put { archive: usize, variant: usize, index: u8, bad: Option<Bad>, now: u64 },
-	Anchor(usize),
+	Put {
+		archive: usize,
+		variant: usize,
+		index: u8,
+		bad: Option<Bad>,
+		now: u64,
+	},
+	/// The archive anchored with, at each index, this custodian and the piece of that encoding
+	/// (`Some(variant)`) or another custodian (`None`).
+	Anchor {
+		archive: usize,
+		ours: Vec<Option<usize>>,
+	},
 	Erase(usize),
 	Expire(u64),
-	Get { archive: usize, index: u8 },
-	Damage { archive: usize, index: u8, damage: Damage },
+	Get {
+		archive: usize,
+		index: u8,
+	},
+	Damage {
+		archive: usize,
+		index: u8,
+		damage: Damage,
+	},
 	Reopen,
-	Crash { archive: usize, index: u8, crash: Crash },
+	Crash {
+		archive: usize,
+		index: u8,
+		crash: Crash,
+	},
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -140,7 +164,8 @@ fn op() -> impl Strategy<Value = Op> {
 	prop_oneof![
 		6 => (archive.clone(), 0..2usize, 0..N, proptest::option::weighted(0.2, bad), 0..400u64)
 			.prop_map(|(archive, variant, index, bad, now)| Op::Put { archive, variant, index, bad, now }),
-		1 => archive.clone().prop_map(Op::Anchor),
+		1 => (archive.clone(), proptest::collection::vec(proptest::option::of(0..2usize), usize::from(N)))
+			.prop_map(|(archive, ours)| Op::Anchor { archive, ours }),
 		1 => archive.clone().prop_map(Op::Erase),
 		1 => (0..600u64).prop_map(Op::Expire),
 		3 => (archive.clone(), 0..N).prop_map(|(archive, index)| Op::Get { archive, index }),
@@ -169,6 +194,7 @@ type Model = BTreeMap<(usize, u8), Held>;
 enum Outcome {
 	Ok,
 	Count(usize),
+	Anchoring(Anchoring),
 	Served(usize),
 	BadPiece,
 	TooLarge,
@@ -346,15 +372,29 @@ proptest! {
 		for op in ops {
 			let (got, expected) = match op {
 				Op::Put { .. } => put(&mut store, &mut model, &op),
-				Op::Anchor(archive) => {
-					let got = store.anchor(archive_id(archive)).map_or_else(refusal, Outcome::Count);
-					let mut count = 0;
-					for ((a, _), held) in model.iter_mut() {
-						if *a == archive && held.pending.take().is_some() {
-							count += 1;
+				Op::Anchor { archive, ours } => {
+					let assigned: Vec<(u8, [u8; 32])> = (0..N)
+						.filter_map(|i| {
+							let variant = ours[usize::from(i)]?;
+							Some((i, ENCODINGS[archive][variant].commitments.piece_hashes[usize::from(i)]))
+						})
+						.collect();
+					let got = store
+						.anchor(archive_id(archive), &assigned)
+						.map_or_else(refusal, Outcome::Anchoring);
+					let mut expected = Anchoring::default();
+					model.retain(|&(a, i), held| {
+						if a != archive {
+							true
+						} else if ours[usize::from(i)] == Some(held.variant) {
+							expected.anchored += usize::from(held.pending.take().is_some());
+							true
+						} else {
+							expected.released += 1;
+							false
 						}
-					}
-					(got, Outcome::Count(count))
+					});
+					(got, Outcome::Anchoring(expected))
 				},
 				Op::Erase(archive) => {
 					let got = store.erase(archive_id(archive)).map_or_else(refusal, Outcome::Count);

@@ -1,7 +1,10 @@
 //! Keeps the piece store in step with the chain: at every finalised block it reads the
-//! `pallet-shamir-archive` events and
-//! - marks the pieces of a newly anchored archive anchored (so they no longer expire), and the
-//!   piece this custodian received in a repair;
+//! `pallet-shamir-archive` events and, for each archive they touch that this custodian has a
+//! part in, reads its entry and
+//! - marks anchored the pieces the entry assigns to this custodian (so they no longer expire),
+//!   among them a piece it received in a repair;
+//! - deletes the archive's other pieces here: never anchored to this custodian, or repaired away
+//!   from it;
 //! - deletes the pieces of an erased record;
 //!
 //! and once a minute it deletes pending pieces whose record was never anchored.
@@ -15,7 +18,7 @@ use codec::Decode;
 use ehr_custody_store::{PieceStore, StoreError};
 use ehr_runtime::{
 	opaque::Block,
-	pallet_shamir_archive::{self, runtime_api::ShamirArchiveApi, EntryState},
+	pallet_shamir_archive::{self, runtime_api::ShamirArchiveApi, ArchiveEntry, EntryState},
 	AccountId, BlockNumber, RuntimeEvent,
 };
 use futures::{FutureExt, StreamExt};
@@ -24,7 +27,7 @@ use polkadot_sdk::{
 	sc_client_api::{BlockchainEvents, StorageProvider},
 	sp_api::ProvideRuntimeApi,
 	sp_blockchain::HeaderBackend,
-	sp_core::storage::StorageKey,
+	sp_core::{storage::StorageKey, Get},
 	sp_io::hashing::twox_128,
 	sp_runtime::traits::Block as BlockT,
 };
@@ -89,29 +92,53 @@ where
 }
 
 /// What the chain's finalised state says of an archive this node keeps pieces of.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Verdict {
 	/// Not anchored (yet): its pending pieces expire in time.
 	NotAnchored,
-	/// Anchored: keep its pieces.
-	Anchored,
+	/// Anchored: keep the pieces the entry assigns to this custodian, (index, commitment), and
+	/// no other.
+	Anchored(Vec<(u8, [u8; 32])>),
 	/// Erased: delete its pieces.
 	Erased,
 }
 
 impl Verdict {
-	/// From the state of the archive's entry, if it has one.
-	fn of(state: Option<EntryState>) -> Self {
-		match state {
+	/// From the archive's entry, if it has one, for the custodian `me`.
+	fn of<M: Get<u32>>(
+		entry: Option<ArchiveEntry<AccountId, BlockNumber, M>>,
+		me: &AccountId,
+	) -> Self {
+		match entry {
 			None => Verdict::NotAnchored,
-			Some(EntryState::Erased) => Verdict::Erased,
-			Some(EntryState::Anchored | EntryState::Degraded) => Verdict::Anchored,
+			Some(entry) if entry.state == EntryState::Erased => Verdict::Erased,
+			Some(entry) => Verdict::Anchored(
+				(0u8..)
+					.zip(entry.pieces)
+					.filter(|(_, piece)| piece.custodian == *me)
+					.map(|(index, piece)| (index, piece.hash))
+					.collect(),
+			),
 		}
+	}
+
+	/// Brings the store's pieces of `archive_id` in line with the verdict.
+	fn apply(self, custody: &Custody, archive_id: [u8; 32]) {
+		let result = match self {
+			Verdict::NotAnchored => return,
+			Verdict::Anchored(ours) => {
+				lock_store(custody).map(|mut store| store.anchor(archive_id, &ours).map(drop))
+			},
+			Verdict::Erased => {
+				lock_store(custody).map(|mut store| store.erase(archive_id).map(drop))
+			},
+		};
+		log_outcome(result, "settling the piece store with the chain");
 	}
 }
 
-/// Brings the store in step with the finalised state of each of `archives`: anchors what was
-/// anchored, deletes what was erased. An archive the chain cannot be asked about is left as is.
+/// Brings the store in step with the finalised state of each of `archives`. An archive the
+/// chain cannot be asked about is left as is.
 fn settle<C>(custody: &Custody, client: &C, archives: Vec<[u8; 32]>)
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block>,
@@ -122,24 +149,18 @@ where
 	}
 	let at = client.info().finalized_hash;
 	let api = client.runtime_api();
+	let me = AccountId::from(custody.keys.account);
 	for archive_id in archives {
-		let asked = api.archive_of(at, archive_id).and_then(|record| {
-			let state = match record {
-				Some(record) => api.archive(at, record)?.map(|entry| entry.state),
-				None => None,
-			};
-			Ok(Verdict::of(state))
+		let entry = api.archive_of(at, archive_id).and_then(|record| match record {
+			Some(record) => api.archive(at, record),
+			None => Ok(None),
 		});
-		let result = match asked {
-			Ok(Verdict::NotAnchored) => continue,
-			Ok(Verdict::Anchored) => lock_store(custody).map(|mut store| store.anchor(archive_id)),
-			Ok(Verdict::Erased) => lock_store(custody).map(|mut store| store.erase(archive_id)),
+		match entry {
+			Ok(entry) => Verdict::of(entry, &me).apply(custody, archive_id),
 			Err(e) => {
-				log::warn!(target: "custody", "runtime API on archive 0x{}: {e}", hex::encode(archive_id));
-				continue;
+				log::warn!(target: "custody", "runtime API on archive 0x{}: {e}", hex::encode(archive_id))
 			},
-		};
-		log_outcome(result, "settling the piece store with the chain");
+		}
 	}
 }
 
@@ -172,61 +193,84 @@ where
 		return;
 	};
 	let me = AccountId::from(custody.keys.account);
+	let holds = |archive_id| {
+		lock_store(custody).is_ok_and(|store| store.pieces_of(archive_id).next().is_some())
+	};
 	for record in events {
 		let RuntimeEvent::ShamirArchive(event) = record.event else { continue };
-		let result = match event {
-			pallet_shamir_archive::Event::ArchiveAnchored { archive_id, .. } => {
-				lock_store(custody).map(|mut store| store.anchor(archive_id))
+		// The records whose pieces here may change: anchored with some of them, repaired
+		// onto or away from this custodian, or erased. The entry decides which pieces stay.
+		let record = match event {
+			pallet_shamir_archive::Event::ArchiveAnchored { record, archive_id, .. }
+				if holds(archive_id) =>
+			{
+				record
 			},
-			pallet_shamir_archive::Event::PieceRepaired { record, to, .. } if to == me => {
-				match archive_id_of(client, hash, record) {
-					Some(archive_id) => {
-						lock_store(custody).map(|mut store| store.anchor(archive_id))
-					},
-					None => continue,
-				}
+			pallet_shamir_archive::Event::PieceRepaired { record, from, to, .. }
+				if from == me || to == me =>
+			{
+				record
 			},
 			pallet_shamir_archive::Event::ArchiveErased { record, custodians, .. }
 				if custodians.contains(&me) =>
 			{
-				match archive_id_of(client, hash, record) {
-					Some(archive_id) => {
-						lock_store(custody).map(|mut store| store.erase(archive_id))
-					},
-					None => continue,
-				}
+				record
 			},
 			_ => continue,
 		};
-		log_outcome(result, "updating the piece store");
-	}
-}
-
-fn archive_id_of<C>(client: &C, at: Hash, record: u64) -> Option<[u8; 32]>
-where
-	C: ProvideRuntimeApi<Block>,
-	C::Api: ShamirArchiveApi<Block, AccountId, BlockNumber>,
-{
-	match client.runtime_api().archive(at, record) {
-		Ok(entry) => entry.map(|entry| entry.archive_id),
-		Err(e) => {
-			log::warn!(target: "custody", "runtime API archive({record}) at {at}: {e}");
-			None
-		},
+		match client.runtime_api().archive(hash, record) {
+			Ok(Some(entry)) => {
+				let archive_id = entry.archive_id;
+				Verdict::of(Some(entry), &me).apply(custody, archive_id);
+			},
+			Ok(None) => {
+				log::warn!(target: "custody", "no archive entry of record {record} at {hash}")
+			},
+			Err(e) => log::warn!(target: "custody", "runtime API archive({record}) at {hash}: {e}"),
+		}
 	}
 }
 
 #[cfg(test)]
 mod tests {
-	use super::{EntryState, Verdict};
+	use super::{AccountId, ArchiveEntry, BlockNumber, EntryState, Verdict};
+	use ehr_runtime::pallet_shamir_archive::{PieceInfo, PieceState};
+	use polkadot_sdk::sp_core::ConstU32;
 
 	#[test]
 	fn the_chain_decides_what_happens_to_held_pieces() {
+		let [me, other] = [[1u8; 32], [2u8; 32]].map(AccountId::from);
+		let piece = |custodian: &AccountId, hash: u8| PieceInfo {
+			custodian: custodian.clone(),
+			hash: [hash; 32],
+			state: PieceState::Held,
+		};
+		let entry = |state| ArchiveEntry::<AccountId, BlockNumber, ConstU32<8>> {
+			archive_id: [9; 32],
+			version: 1,
+			k: 2,
+			payload_len: 100,
+			segment_size: 64,
+			root: [0; 32],
+			pieces: vec![piece(&other, 10), piece(&me, 11), piece(&other, 12), piece(&me, 13)]
+				.try_into()
+				.unwrap(),
+			state,
+			anchored_at: 1,
+		};
 		// No entry (the archive id was never anchored): pieces only expire.
-		assert_eq!(Verdict::of(None), Verdict::NotAnchored);
-		assert_eq!(Verdict::of(Some(EntryState::Anchored)), Verdict::Anchored);
-		assert_eq!(Verdict::of(Some(EntryState::Degraded)), Verdict::Anchored);
-		assert_eq!(Verdict::of(Some(EntryState::Erased)), Verdict::Erased);
+		assert_eq!(Verdict::of(None::<ArchiveEntry<_, _, ConstU32<8>>>, &me), Verdict::NotAnchored);
+		// Anchored or degraded: exactly this custodian's indices and commitments are kept.
+		let ours = Verdict::Anchored(vec![(1, [11; 32]), (3, [13; 32])]);
+		assert_eq!(Verdict::of(Some(entry(EntryState::Anchored)), &me), ours);
+		assert_eq!(Verdict::of(Some(entry(EntryState::Degraded)), &me), ours);
+		// A custodian the entry no longer lists (its piece was repaired away) keeps nothing.
+		let stranger = AccountId::from([3u8; 32]);
+		assert_eq!(
+			Verdict::of(Some(entry(EntryState::Anchored)), &stranger),
+			Verdict::Anchored(vec![])
+		);
+		assert_eq!(Verdict::of(Some(entry(EntryState::Erased)), &me), Verdict::Erased);
 	}
 
 	#[test]
