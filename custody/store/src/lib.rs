@@ -116,9 +116,9 @@ pub enum StoreError {
 	/// Keeping the piece would exceed the quota.
 	#[error("quota exceeded: {needed} bytes needed, {free} bytes free of {quota}")]
 	QuotaExceeded { needed: u64, free: u64, quota: u64 },
-	/// A different piece is already anchored under this archive id and index.
-	#[error("a different piece {index} of this archive is already anchored")]
-	AlreadyAnchored { index: u8 },
+	/// A different piece is already held under this archive id and index.
+	#[error("a different piece {index} of this archive is already held")]
+	AlreadyHeld { index: u8 },
 	/// The store holds no such piece.
 	#[error("no piece {index} of archive {archive}")]
 	NotFound { archive: String, index: u8 },
@@ -213,8 +213,10 @@ impl PieceStore {
 	///
 	/// Putting the same piece again is harmless (nothing is written twice, and the piece stays
 	/// pending since its first put, or anchored), except that a piece file found damaged or
-	/// missing is written again. A different piece under the same id and index replaces a
-	/// pending one, and is refused once anchored.
+	/// missing is written again. A different piece under the same id and index is refused,
+	/// pending or anchored: archive ids are random per record, so only someone who learnt the
+	/// id (it is public once the record is anchored) would send one, and replacing the piece
+	/// the chain is about to anchor would lose it.
 	pub fn put(
 		&mut self,
 		archive_id: ArchiveId,
@@ -238,7 +240,7 @@ impl PieceStore {
 			return Err(StoreError::PieceTooLarge { size, max: self.config.max_piece_bytes });
 		}
 		let key = PieceKey { archive_id, index };
-		let replaced = match self.entries.get(&key) {
+		match self.entries.get(&key) {
 			Some(entry) if entry.piece_hash == hash => {
 				// Held already: nothing to write, unless the file was damaged or lost since.
 				// Then it is written again, so that the receipt for this put is true.
@@ -248,13 +250,10 @@ impl PieceStore {
 				}
 				return Ok(hash);
 			},
-			Some(Entry { state: PieceState::Anchored, .. }) => {
-				return Err(StoreError::AlreadyAnchored { index })
-			},
-			Some(entry) => entry.size,
-			None => 0,
-		};
-		let free = self.config.quota_bytes.saturating_sub(self.used_bytes.saturating_sub(replaced));
+			Some(_) => return Err(StoreError::AlreadyHeld { index }),
+			None => {},
+		}
+		let free = self.config.quota_bytes.saturating_sub(self.used_bytes);
 		if size > free {
 			return Err(StoreError::QuotaExceeded {
 				needed: size,
@@ -266,7 +265,7 @@ impl PieceStore {
 			Entry { piece_hash: hash, size, state: PieceState::Pending { received_at: now_secs } };
 		write_atomically(&self.piece_path(&key), &bytes)?;
 		write_atomically(&self.meta_path(&key), &entry.encode())?;
-		self.used_bytes = self.used_bytes.saturating_sub(replaced).saturating_add(size);
+		self.used_bytes = self.used_bytes.saturating_add(size);
 		self.entries.insert(key, entry);
 		tracing::debug!(target: "custody", archive = %hex::encode(archive_id), index, size, "piece kept, pending");
 		Ok(hash)
@@ -363,18 +362,18 @@ impl PieceStore {
 		}
 	}
 
-	/// Deletes the pending pieces received at least the pending timeout before `now_secs`.
+	/// Deletes the pending pieces of `archive_id` received at least the pending timeout before
+	/// `now_secs`; the caller first makes sure that the chain never anchored the archive.
 	/// Returns how many were deleted.
-	pub fn expire(&mut self, now_secs: u64) -> Result<usize, StoreError> {
+	pub fn expire(&mut self, archive_id: ArchiveId, now_secs: u64) -> Result<usize, StoreError> {
 		let expired: Vec<PieceKey> = self
-			.entries
-			.iter()
+			.pieces_of(archive_id)
 			.filter(|(_, entry)| self.is_due(entry.state, now_secs))
 			.map(|(key, _)| *key)
 			.collect();
 		expired.iter().try_for_each(|key| self.remove(key))?;
 		if !expired.is_empty() {
-			tracing::info!(target: "custody", pieces = expired.len(), "pending pieces expired");
+			tracing::info!(target: "custody", archive = %hex::encode(archive_id), pieces = expired.len(), "pending pieces expired");
 		}
 		Ok(expired.len())
 	}

@@ -100,28 +100,39 @@ fn pending_pieces_expire_and_anchored_ones_stay() {
 	store.put(OTHER, &e.pieces[1], &e.commitments, 1_000).unwrap();
 	assert_eq!(store.anchor(ARCHIVE, &ours(&e, &[0])).unwrap().anchored, 1);
 	assert_eq!(store.anchor(ARCHIVE, &ours(&e, &[0])).unwrap(), Anchoring::default());
-	assert_eq!(store.expire(1_599).unwrap(), 0);
-	assert_eq!(store.expire(1_600).unwrap(), 1);
+	assert_eq!(store.expire(OTHER, 1_599).unwrap(), 0);
+	// Only the archive named expires; an anchored piece never does.
+	assert_eq!(store.expire(ARCHIVE, 1_600).unwrap(), 0);
+	assert_eq!(store.expire(OTHER, 1_600).unwrap(), 1);
 	assert!(store.get(&key(ARCHIVE, 0)).is_ok());
 	assert!(matches!(store.get(&key(OTHER, 1)), Err(StoreError::NotFound { .. })));
 	assert_eq!(store.status().pending, 0);
 }
 
 #[test]
-fn an_anchored_piece_is_never_replaced_a_pending_one_is() {
+fn a_held_piece_is_never_replaced_pending_or_anchored() {
 	let dir = tempfile::tempdir().unwrap();
 	let mut store = store(&dir);
 	let first = encoded(5_000, 2, 3);
 	let second = encoded(6_000, 2, 3);
 	store.put(ARCHIVE, &first.pieces[0], &first.commitments, 0).unwrap();
-	store.put(ARCHIVE, &second.pieces[0], &second.commitments, 0).unwrap();
-	assert_eq!(store.get(&key(ARCHIVE, 0)).unwrap(), second.pieces[0]);
-	assert_eq!(store.status().used_bytes, store.entry(&key(ARCHIVE, 0)).unwrap().size);
-	store.anchor(ARCHIVE, &ours(&second, &[0])).unwrap();
+	let used = store.status().used_bytes;
+	// Another encoding under the same archive id, before the first is anchored: refused, so
+	// the piece the chain is about to anchor stays.
 	assert!(matches!(
-		store.put(ARCHIVE, &first.pieces[0], &first.commitments, 0),
-		Err(StoreError::AlreadyAnchored { index: 0 })
+		store.put(ARCHIVE, &second.pieces[0], &second.commitments, 0),
+		Err(StoreError::AlreadyHeld { index: 0 })
 	));
+	assert_eq!(store.get(&key(ARCHIVE, 0)).unwrap(), first.pieces[0]);
+	assert_eq!(store.status().used_bytes, used);
+	store.anchor(ARCHIVE, &ours(&first, &[0])).unwrap();
+	assert!(matches!(
+		store.put(ARCHIVE, &second.pieces[0], &second.commitments, 0),
+		Err(StoreError::AlreadyHeld { index: 0 })
+	));
+	// Once expired (never anchored) or released, the place is free again.
+	store.anchor(ARCHIVE, &[]).unwrap();
+	store.put(ARCHIVE, &second.pieces[0], &second.commitments, 0).unwrap();
 }
 
 #[test]

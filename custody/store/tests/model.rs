@@ -5,7 +5,7 @@
 //! in-memory model (what is held under each key, pending since when or anchored, and the bytes
 //! of its piece file):
 //!
-//! - puts of good pieces (new, the same again, replacing a pending one, over an anchored one),
+//! - puts of good pieces (new, the same again, another encoding's over a pending or anchored one),
 //!   of pieces failing their commitment (share or fragment altered, index out of range, another
 //!   encoding's commitments) and of pieces over the size limit;
 //! - anchors (with this custodian assigned some indices and encodings, others not), erasures,
@@ -43,8 +43,8 @@ const ARCHIVES: usize = 3;
 const N: u8 = 3;
 
 /// Two encodings (variants) of each archive, with payloads of the same length so that their
-/// pieces have the same size: a different piece under the same key replaces a pending one and
-/// is refused once anchored. Archive 2's pieces are over the size limit.
+/// pieces have the same size: a different piece under a key held is refused, and anchoring
+/// keeps only the encoding named. Archive 2's pieces are over the size limit.
 static ENCODINGS: LazyLock<Vec<[Encoded; 2]>> = LazyLock::new(|| {
 	(0..ARCHIVES)
 		.map(|a| {
@@ -96,8 +96,8 @@ enum Damage {
 enum Crash {
 	/// Temporary files of an interrupted write.
 	Temporaries,
-	/// A put crashed after renaming its piece file, before its meta: an orphan piece if the key
-	/// is not held, a pending piece's file replaced by the other encoding's if it is.
+	/// A put crashed after renaming its piece file, before its meta: an orphan piece (puts
+	/// only write under keys not held).
 	PieceWithoutMeta,
 	/// An erasure crashed after removing the meta, before the piece.
 	HalfErased,
@@ -123,7 +123,10 @@ enum Op {
 		ours: Vec<Option<usize>>,
 	},
 	Erase(usize),
-	Expire(u64),
+	Expire {
+		archive: usize,
+		now: u64,
+	},
 	Get {
 		archive: usize,
 		index: u8,
@@ -167,7 +170,7 @@ fn op() -> impl Strategy<Value = Op> {
 		1 => (archive.clone(), proptest::collection::vec(proptest::option::of(0..2usize), usize::from(N)))
 			.prop_map(|(archive, ours)| Op::Anchor { archive, ours }),
 		1 => archive.clone().prop_map(Op::Erase),
-		1 => (0..600u64).prop_map(Op::Expire),
+		1 => (archive.clone(), 0..600u64).prop_map(|(archive, now)| Op::Expire { archive, now }),
 		3 => (archive.clone(), 0..N).prop_map(|(archive, index)| Op::Get { archive, index }),
 		2 => (archive.clone(), 0..N, damage)
 			.prop_map(|(archive, index, damage)| Op::Damage { archive, index, damage }),
@@ -199,7 +202,7 @@ enum Outcome {
 	BadPiece,
 	TooLarge,
 	Quota,
-	AlreadyAnchored,
+	AlreadyHeld,
 	NotFound,
 	Corrupt,
 }
@@ -209,7 +212,7 @@ fn refusal(e: StoreError) -> Outcome {
 		StoreError::BadPiece { .. } => Outcome::BadPiece,
 		StoreError::PieceTooLarge { .. } => Outcome::TooLarge,
 		StoreError::QuotaExceeded { .. } => Outcome::Quota,
-		StoreError::AlreadyAnchored { .. } => Outcome::AlreadyAnchored,
+		StoreError::AlreadyHeld { .. } => Outcome::AlreadyHeld,
 		StoreError::NotFound { .. } => Outcome::NotFound,
 		StoreError::Corrupt { .. } => Outcome::Corrupt,
 		StoreError::Io { path, source } => panic!("I/O failure at {}: {source}", path.display()),
@@ -248,10 +251,9 @@ fn put(store: &mut PieceStore, model: &mut Model, op: &Op) -> (Outcome, Outcome)
 			held.disk = bytes;
 			Outcome::Ok
 		},
-		Some(Held { pending: None, .. }) => Outcome::AlreadyAnchored,
-		held => {
-			let replaced = held.map_or(0, |h| h.size);
-			if size > CONFIG.quota_bytes - (used - replaced) {
+		Some(_) => Outcome::AlreadyHeld,
+		None => {
+			if size > CONFIG.quota_bytes - used {
 				Outcome::Quota
 			} else {
 				model.insert(
@@ -291,11 +293,6 @@ fn crash(dir: &Path, model: &mut Model, archive: usize, index: u8, crash: Crash)
 		},
 		(Crash::PieceWithoutMeta, None) => {
 			fs::write(path("piece"), good_bytes(archive, 0, index)).unwrap();
-		},
-		(Crash::PieceWithoutMeta, Some(held)) if held.pending.is_some() => {
-			// The other encoding's piece (of the same size) in place, the old meta kept.
-			held.disk = good_bytes(archive, 1 - held.variant, index);
-			fs::write(path("piece"), &held.disk).unwrap();
 		},
 		(Crash::HalfErased, Some(_)) => {
 			fs::remove_file(path("meta")).unwrap();
@@ -402,11 +399,13 @@ proptest! {
 					model.retain(|(a, _), _| *a != archive);
 					(got, Outcome::Count(before - model.len()))
 				},
-				Op::Expire(now) => {
-					let got = store.expire(now).map_or_else(refusal, Outcome::Count);
+				Op::Expire { archive, now } => {
+					let got =
+						store.expire(archive_id(archive), now).map_or_else(refusal, Outcome::Count);
 					let before = model.len();
-					model.retain(|_, held| {
-						held.pending.is_none_or(|at| now.saturating_sub(at) < TIMEOUT)
+					model.retain(|&(a, _), held| {
+						a != archive
+							|| held.pending.is_none_or(|at| now.saturating_sub(at) < TIMEOUT)
 					});
 					(got, Outcome::Count(before - model.len()))
 				},

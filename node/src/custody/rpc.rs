@@ -7,8 +7,9 @@
 //!   it against the commitments it came with, keeps it pending (within the quota) and signs a
 //!   custody receipt that `pallet-shamir-archive` checks when the record is anchored.
 //! - `custody_get(SignedGetRequest) -> SealedPiece`: checks the reader's signature, the chain,
-//!   the custodian, the request's freshness (no replay), and — at the node's best block — a live
-//!   `pallet-ehr-access` ticket of the reader for the record and this custodian's place in the
+//!   the custodian, at the node's best block a live `pallet-ehr-access` ticket of the reader for
+//!   the record, then the request's freshness (no replay; checked after the ticket so that
+//!   unauthorised requests cannot fill the replay guard), and this custodian's place in the
 //!   record's archive entry; then answers the piece sealed to the request's ephemeral key.
 //! - `custody_status()`: what the node holds, its quota and use, and its keys.
 //!
@@ -26,9 +27,9 @@ use ehr_runtime::{
 };
 use jsonrpsee::{
 	core::RpcResult,
-	ConnectionId, Extensions,
 	proc_macros::rpc,
 	types::{error::ErrorObjectOwned, ErrorObject},
+	ConnectionId, Extensions,
 };
 use polkadot_sdk::{
 	sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_core::Bytes,
@@ -76,7 +77,7 @@ fn store_error(e: StoreError) -> ErrorObjectOwned {
 	let code = match &e {
 		StoreError::BadPiece { .. } => code::BAD_PIECE,
 		StoreError::PieceTooLarge { .. } | StoreError::QuotaExceeded { .. } => code::LIMIT,
-		StoreError::AlreadyAnchored { .. } => code::BAD_REQUEST,
+		StoreError::AlreadyHeld { .. } => code::BAD_REQUEST,
 		StoreError::NotFound { .. } => code::NOT_FOUND,
 		StoreError::Corrupt { .. } | StoreError::Io { .. } => code::INTERNAL,
 	};
@@ -192,16 +193,7 @@ where
 		let signed = SignedGetRequest::decode(&mut &request[..])
 			.map_err(|e| error(code::BAD_REQUEST, format!("not a SignedGetRequest: {e}")))?;
 		let keys = &self.custody.keys;
-		{
-			let mut guard = self
-				.custody
-				.replay_guard
-				.lock()
-				.map_err(|_| internal("replay guard", "poisoned"))?;
-			signed
-				.verify(&self.genesis_hash, &keys.account, &mut guard, now_ms())
-				.map_err(refusal)?;
-		}
+		signed.verify(&self.genesis_hash, &keys.account).map_err(refusal)?;
 		let request = &signed.request;
 		let best = self.client.info().best_hash;
 		let api = self.client.runtime_api();
@@ -211,6 +203,13 @@ where
 		api.ticket(best, reader, request.record)
 			.map_err(|e| internal("runtime API ticket", e))?
 			.ok_or_else(not_authorized)?;
+		// Freshness last: only a reader the chain authorised takes room in the replay guard.
+		self.custody
+			.replay_guard
+			.lock()
+			.map_err(|_| internal("replay guard", "poisoned"))?
+			.check(request, now_ms())
+			.map_err(refusal)?;
 		let entry = api
 			.archive(best, request.record)
 			.map_err(|e| internal("runtime API archive", e))?

@@ -79,7 +79,7 @@ where
 	}
 }
 
-/// Expires pending pieces, once the chain confirmed that their record was not anchored.
+/// Expires the pending pieces due, of each archive the chain confirms it never anchored.
 fn expire<C>(custody: &Custody, client: &C)
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block>,
@@ -88,13 +88,12 @@ where
 	let now = super::now_ms() / 1000;
 	let due = lock_store(custody).map(|store| store.archives(|state| store.is_due(state, now)));
 	settle(custody, client, due.unwrap_or_default());
-	log_outcome(lock_store(custody).map(|mut store| store.expire(now)), "expiring pending pieces");
 }
 
 /// What the chain's finalised state says of an archive this node keeps pieces of.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Verdict {
-	/// Not anchored (yet): its pending pieces expire in time.
+	/// Not anchored (yet): its pending pieces expire once due.
 	NotAnchored,
 	/// Anchored: keep the pieces the entry assigns to this custodian, (index, commitment), and
 	/// no other.
@@ -104,10 +103,11 @@ enum Verdict {
 }
 
 impl Verdict {
-	/// From the archive's entry, if it has one, for the custodian `me`.
+	/// From the archive's entry, if it has one, for the custodian `me` (see [`registered_as`];
+	/// `None`: any custodian the entry names, so every piece it commits to is kept).
 	fn of<M: Get<u32>>(
 		entry: Option<ArchiveEntry<AccountId, BlockNumber, M>>,
-		me: &AccountId,
+		me: Option<&AccountId>,
 	) -> Self {
 		match entry {
 			None => Verdict::NotAnchored,
@@ -115,7 +115,7 @@ impl Verdict {
 			Some(entry) => Verdict::Anchored(
 				(0u8..)
 					.zip(entry.pieces)
-					.filter(|(_, piece)| piece.custodian == *me)
+					.filter(|(_, piece)| me.is_none_or(|me| piece.custodian == *me))
 					.map(|(index, piece)| (index, piece.hash))
 					.collect(),
 			),
@@ -125,7 +125,10 @@ impl Verdict {
 	/// Brings the store's pieces of `archive_id` in line with the verdict.
 	fn apply(self, custody: &Custody, archive_id: [u8; 32]) {
 		let result = match self {
-			Verdict::NotAnchored => return,
+			Verdict::NotAnchored => {
+				let now = super::now_ms() / 1000;
+				lock_store(custody).map(|mut store| store.expire(archive_id, now).map(drop))
+			},
 			Verdict::Anchored(ours) => {
 				lock_store(custody).map(|mut store| store.anchor(archive_id, &ours).map(drop))
 			},
@@ -134,6 +137,31 @@ impl Verdict {
 			},
 		};
 		log_outcome(result, "settling the piece store with the chain");
+	}
+}
+
+/// This node's custodian account, if the chain at `at` has it registered with this node's
+/// receipt key. Otherwise (its receipt key rotated on chain while the node still has the old
+/// one, or the chain cannot be asked) the watcher releases no piece an entry commits to: it
+/// cannot tell which ones are its own.
+fn registered_as<C>(custody: &Custody, client: &C, at: Hash) -> Option<AccountId>
+where
+	C: ProvideRuntimeApi<Block>,
+	C::Api: ShamirArchiveApi<Block, AccountId, BlockNumber>,
+{
+	let keys = &custody.keys;
+	let me = AccountId::from(keys.account);
+	match client.runtime_api().custodian(at, me.clone()) {
+		Ok(Some(custodian)) if custodian.receipt_key == keys.receipt_key => Some(me),
+		Ok(Some(_)) => {
+			log::warn!(target: "custody", "custodian {me} is registered with another receipt key than this node's: keeping every committed piece");
+			None
+		},
+		Ok(None) => None,
+		Err(e) => {
+			log::warn!(target: "custody", "runtime API custodian({me}) at {at}: {e}");
+			None
+		},
 	}
 }
 
@@ -149,14 +177,14 @@ where
 	}
 	let at = client.info().finalized_hash;
 	let api = client.runtime_api();
-	let me = AccountId::from(custody.keys.account);
+	let me = registered_as(custody, client, at);
 	for archive_id in archives {
 		let entry = api.archive_of(at, archive_id).and_then(|record| match record {
 			Some(record) => api.archive(at, record),
 			None => Ok(None),
 		});
 		match entry {
-			Ok(entry) => Verdict::of(entry, &me).apply(custody, archive_id),
+			Ok(entry) => Verdict::of(entry, me.as_ref()).apply(custody, archive_id),
 			Err(e) => {
 				log::warn!(target: "custody", "runtime API on archive 0x{}: {e}", hex::encode(archive_id))
 			},
@@ -221,7 +249,8 @@ where
 		match client.runtime_api().archive(hash, record) {
 			Ok(Some(entry)) => {
 				let archive_id = entry.archive_id;
-				Verdict::of(Some(entry), &me).apply(custody, archive_id);
+				let registered = registered_as(custody, client, hash);
+				Verdict::of(Some(entry), registered.as_ref()).apply(custody, archive_id);
 			},
 			Ok(None) => {
 				log::warn!(target: "custody", "no archive entry of record {record} at {hash}")
@@ -259,18 +288,26 @@ mod tests {
 			anchored_at: 1,
 		};
 		// No entry (the archive id was never anchored): pieces only expire.
-		assert_eq!(Verdict::of(None::<ArchiveEntry<_, _, ConstU32<8>>>, &me), Verdict::NotAnchored);
+		assert_eq!(
+			Verdict::of(None::<ArchiveEntry<_, _, ConstU32<8>>>, Some(&me)),
+			Verdict::NotAnchored
+		);
 		// Anchored or degraded: exactly this custodian's indices and commitments are kept.
 		let ours = Verdict::Anchored(vec![(1, [11; 32]), (3, [13; 32])]);
-		assert_eq!(Verdict::of(Some(entry(EntryState::Anchored)), &me), ours);
-		assert_eq!(Verdict::of(Some(entry(EntryState::Degraded)), &me), ours);
+		assert_eq!(Verdict::of(Some(entry(EntryState::Anchored)), Some(&me)), ours);
+		assert_eq!(Verdict::of(Some(entry(EntryState::Degraded)), Some(&me)), ours);
 		// A custodian the entry no longer lists (its piece was repaired away) keeps nothing.
 		let stranger = AccountId::from([3u8; 32]);
 		assert_eq!(
-			Verdict::of(Some(entry(EntryState::Anchored)), &stranger),
+			Verdict::of(Some(entry(EntryState::Anchored)), Some(&stranger)),
 			Verdict::Anchored(vec![])
 		);
-		assert_eq!(Verdict::of(Some(entry(EntryState::Erased)), &me), Verdict::Erased);
+		// Not registered with this node's receipt key: every committed piece is kept.
+		assert_eq!(
+			Verdict::of(Some(entry(EntryState::Anchored)), None),
+			Verdict::Anchored((0..4).map(|i| (i, [10 + i; 32])).collect())
+		);
+		assert_eq!(Verdict::of(Some(entry(EntryState::Erased)), Some(&me)), Verdict::Erased);
 	}
 
 	#[test]
