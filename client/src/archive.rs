@@ -40,6 +40,8 @@ pub struct CustodianInfo {
 	pub endpoint: String,
 	/// The X25519 key pieces are sealed to.
 	pub x25519_public: [u8; 32],
+	/// The sr25519 key its custody receipts are signed with.
+	pub receipt_key: [u8; 32],
 }
 
 impl CustodianInfo {
@@ -52,6 +54,7 @@ impl CustodianInfo {
 			account,
 			endpoint: String::from_utf8_lossy(&custodian.endpoint.0).into_owned(),
 			x25519_public: custodian.x25519_public,
+			receipt_key: custodian.receipt_key,
 		}
 	}
 }
@@ -135,43 +138,68 @@ pub async fn put_pieces(
 	custodians: &[CustodianInfo],
 	progress: &dyn Progress,
 ) -> Vec<Result<PutReceipt, Error>> {
-	let genesis: [u8; 32] = api.genesis_hash().0;
 	progress.begin(encoded.pieces.iter().map(|p| p.fragment.len() as u64).sum());
-	let commitments = encoded.commitments.to_bytes();
-	let puts = encoded.pieces.iter().zip(custodians).map(|(piece, custodian)| {
-		let commitments = &commitments;
-		async move {
-			let receipt =
-				put_piece(genesis, patient, archive_id, commitments, piece, custodian).await?;
-			progress.advance(piece.fragment.len() as u64);
-			Ok(receipt)
-		}
+	let puts = encoded.pieces.iter().zip(custodians).map(|(piece, custodian)| async move {
+		let receipt =
+			put_piece(api, patient, archive_id, &encoded.commitments, piece, custodian).await?;
+		progress.advance(piece.fragment.len() as u64);
+		Ok(receipt)
 	});
 	join_all(puts).await
 }
 
-/// Sends `piece`, sealed to `custodian`'s X25519 key, and gives the custodian's receipt.
+/// Sends `piece`, sealed to `custodian`'s X25519 key, and gives the custodian's receipt once
+/// checked as the chain will check it: a custodian answering anything else counts as not
+/// keeping its piece, rather than failing the anchoring of the whole record.
 async fn put_piece(
-	genesis: [u8; 32],
+	api: &EhrClient,
 	patient: &AccountId32,
 	archive_id: [u8; 32],
-	commitments: &[u8],
+	commitments: &Commitments,
 	piece: &Piece,
 	custodian: &CustodianInfo,
 ) -> Result<PutReceipt, Error> {
+	let fail = |message: String| Error::Custodian { endpoint: custodian.endpoint.clone(), message };
 	let request = PutRequest::seal(
-		genesis,
+		api.genesis_hash().0,
 		(custodian.account.0, &custodian.x25519_public),
 		patient.0,
 		archive_id,
-		commitments.to_vec(),
+		commitments.to_bytes(),
 		&piece.to_bytes(),
 	)?;
 	let answer = custody_call(&custodian.endpoint, "custody_put", &request.encode()).await?;
-	PutReceipt::decode(&mut &answer[..]).map_err(|e| Error::Custodian {
-		endpoint: custodian.endpoint.clone(),
-		message: format!("bad receipt: {e}"),
-	})
+	let receipt =
+		PutReceipt::decode(&mut &answer[..]).map_err(|e| fail(format!("bad receipt: {e}")))?;
+	let expected = commitments.piece_hashes.get(usize::from(piece.index)).copied();
+	if receipt.index != piece.index || Some(receipt.piece_hash) != expected {
+		return Err(fail(format!(
+			"receipt for piece {} (hash 0x{}), not for the piece {} sent",
+			receipt.index,
+			hex::encode(receipt.piece_hash),
+			piece.index
+		)));
+	}
+	let payload = api
+		.at_current_block()
+		.await
+		.map_err(chain)?
+		.runtime_apis()
+		.call(ehr::runtime_apis().shamir_archive_api().receipt_payload(
+			*patient,
+			archive_id,
+			receipt.index,
+			receipt.piece_hash,
+			custodian.account,
+		))
+		.await
+		.map_err(chain)?;
+	let signature = subxt_signer::sr25519::Signature(receipt.signature);
+	let receipt_key = subxt_signer::sr25519::PublicKey(custodian.receipt_key);
+	if !subxt_signer::sr25519::verify(&signature, payload, &receipt_key) {
+		return Err(fail("receipt not signed with its registered receipt key".to_owned()));
+	}
+	Ok(receipt)
 }
 
 /// Where a record's pieces go: one to each of `custodians`, any `k` of which rebuild it.
@@ -394,32 +422,38 @@ async fn fetch_pieces(
 		.pieces
 		.0
 		.iter()
-		.enumerate()
-		.filter(|(i, p)| matches!(p.state, PieceState::Held) && Some(*i as u8) != skip)
-		.map(|(_, p)| p)
+		.zip(0u8..)
+		.filter(|(p, i)| matches!(p.state, PieceState::Held) && Some(*i) != skip)
+		.map(|(p, i)| (i, p.custodian))
 		.collect();
-	let fetch =
-		|piece: &ehr::runtime_types::pallet_shamir_archive::types::PieceInfo<AccountId32>| {
-			let (at, commitments) = (&at, &commitments);
-			let custodian_account = piece.custodian;
-			async move {
-				let custodian = at
-					.runtime_apis()
-					.call(ehr::runtime_apis().shamir_archive_api().custodian(custodian_account))
-					.await
-					.map_err(chain)?
-					.ok_or_else(|| chain("custodian no longer registered"))?;
-				let endpoint = CustodianInfo::from_chain(custodian_account, &custodian).endpoint;
-				let (request, secret) =
-					get_request(genesis, &custodian_account, record, reader, now_ms())?;
-				let sealed = fetch_piece(&endpoint, &request).await?;
-				let bytes = open_piece(&sealed, &secret, &request.request)?;
-				let got = Piece::from_bytes(&bytes)?;
-				commitments.verify_piece(&got)?;
-				progress.advance(fragment_len);
-				Ok::<_, Error>(got)
+	let fetch = |&(index, custodian_account): &(u8, AccountId32)| {
+		let (at, commitments) = (&at, &commitments);
+		async move {
+			let custodian = at
+				.runtime_apis()
+				.call(ehr::runtime_apis().shamir_archive_api().custodian(custodian_account))
+				.await
+				.map_err(chain)?
+				.ok_or_else(|| chain("custodian no longer registered"))?;
+			let endpoint = CustodianInfo::from_chain(custodian_account, &custodian).endpoint;
+			let (request, secret) =
+				get_request(genesis, &custodian_account, record, reader, now_ms())?;
+			let sealed = fetch_piece(&endpoint, &request).await?;
+			let bytes = open_piece(&sealed, &secret, &request.request)?;
+			let got = Piece::from_bytes(&bytes)?;
+			commitments.verify_piece(&got)?;
+			// Another valid piece of the record in place of this custodian's would pass
+			// its commitment, then fail the decoding as a duplicate.
+			if got.index != index {
+				return Err(Error::Custodian {
+					endpoint,
+					message: format!("sent piece {} where it keeps piece {index}", got.index),
+				});
 			}
-		};
+			progress.advance(fragment_len);
+			Ok::<_, Error>(got)
+		}
+	};
 	let mut pieces: Vec<Piece> = Vec::new();
 	let mut refusals = Vec::new();
 	let mut next = 0;
@@ -470,10 +504,10 @@ pub async fn repair(
 	let fetched = fetch_pieces(api, repairer, record, Some(index), progress).await?;
 	let piece = regenerate(&fetched.archive_id, &fetched.commitments, &fetched.pieces, index)?;
 	let receipt = put_piece(
-		api.genesis_hash().0,
+		api,
 		&fetched.patient,
 		fetched.archive_id,
-		&fetched.commitments.to_bytes(),
+		&fetched.commitments,
 		&piece,
 		&custodian,
 	)
@@ -572,14 +606,15 @@ pub async fn custodian_registration(
 	};
 	let account = AccountId32(key(&status.custodian)?);
 	let x25519_public = key(&status.x25519_public)?;
+	let receipt_key = key(&status.receipt_key)?;
 	let call = ehr::runtime_types::pallet_shamir_archive::pallet::Call::register_custodian {
 		custodian: account,
 		endpoint: endpoint.as_bytes().to_vec(),
 		x25519_public,
-		receipt_key: key(&status.receipt_key)?,
+		receipt_key,
 	};
 	Ok((
-		CustodianInfo { account, endpoint: endpoint.to_owned(), x25519_public },
+		CustodianInfo { account, endpoint: endpoint.to_owned(), x25519_public, receipt_key },
 		ehr::runtime_types::ehr_runtime::RuntimeCall::ShamirArchive(call),
 	))
 }

@@ -254,7 +254,8 @@ async fn the_original_story_is_enforced_on_chain() {
 
 /// A record dispersed to the dev node's custodian and read back through the custody RPC, with
 /// every refusal a custodian owes: no ticket, replayed, forged and stale requests get no bytes;
-/// a piece corrupted on disk is detected; after erasure the custodian deletes the piece.
+/// a receipt that does not verify is not taken; a piece corrupted on disk is detected; after
+/// erasure the custodian deletes the piece.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 	use ehr::runtime_types::pallet_ehr_access::types::Category;
@@ -368,6 +369,19 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 		tokio::time::sleep(Duration::from_millis(100)).await;
 	}
 	assert!(!piece_file.exists());
+
+	// A receipt the chain would reject (here: checked against another receipt key than the
+	// one it was signed with) counts as no receipt, before anything reaches the chain.
+	let mut impostor = custodians.clone();
+	impostor[0].receipt_key[0] ^= 1;
+	let archive_id = [0x5a; 32];
+	let encoded = ehr_archive_codec::encode(b"a short note", &archive_id, 1, 1).unwrap();
+	let receipts =
+		archive::put_pieces(&api, &patient_account, archive_id, &encoded, &impostor, &()).await;
+	match &receipts[..] {
+		[Err(Error::Custodian { message, .. })] if message.contains("receipt not signed") => {},
+		other => panic!("an unverifiable receipt was taken: {other:?}"),
+	}
 }
 
 /// A ticket expires by itself: once `TicketLifetime` blocks have passed, the custodian refuses
