@@ -188,6 +188,17 @@ fn start_custody(
 		hex::encode(keys.account),
 		hex::encode(keys.x25519_public),
 	);
+	// A piece travels as hex in one JSON-RPC request (put) or response (get), which the RPC
+	// server caps: a larger piece limit than those admit would be a promise not kept.
+	let rpc_limit_mib = config.rpc.max_request_size.min(config.rpc.max_response_size);
+	if options.custody_max_piece_mib.saturating_mul(2) >= u64::from(rpc_limit_mib) {
+		log::warn!(
+			target: "custody",
+			"--custody-max-piece-mib {} is more than the RPC server carries as hex (under {} MiB with --rpc-max-request-size and --rpc-max-response-size of {rpc_limit_mib}): raise those to take such pieces",
+			options.custody_max_piece_mib,
+			rpc_limit_mib / 2,
+		);
+	}
 	Custody::open(&config.data_path, options, keys)
 		.map(Some)
 		.map_err(|e| ServiceError::Other(format!("opening the piece store: {e}")))

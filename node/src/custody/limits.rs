@@ -126,10 +126,7 @@ mod tests {
 		for id in 0..MAX_TRACKED_CONNECTIONS {
 			drop(limits.admit(ConnectionId(id)).expect("a new connection"));
 		}
-		assert_eq!(
-			limits.admit(ConnectionId(MAX_TRACKED_CONNECTIONS)).err(),
-			Some(Refusal::Busy)
-		);
+		assert_eq!(limits.admit(ConnectionId(MAX_TRACKED_CONNECTIONS)).err(), Some(Refusal::Busy));
 		assert!(limits.per_connection.len() <= MAX_TRACKED_CONNECTIONS);
 	}
 }

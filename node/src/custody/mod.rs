@@ -32,9 +32,10 @@ pub struct CustodyOptions {
 	#[arg(long, value_name = "MIB", default_value_t = 10 * 1024)]
 	pub custody_quota_mib: u64,
 
-	/// Largest piece accepted by `custody_put`, in MiB (it must also fit the RPC server's
-	/// `--rpc-max-request-size`, as hex: twice its size).
-	#[arg(long, value_name = "MIB", default_value_t = 64)]
+	/// Largest piece accepted by `custody_put`, in MiB. A piece travels as hex (twice its
+	/// size), so it must also fit `--rpc-max-request-size` and `--rpc-max-response-size`
+	/// (15 MiB by default): the default takes records up to about 21 MiB with k = 3.
+	#[arg(long, value_name = "MIB", default_value_t = 7)]
 	pub custody_max_piece_mib: u64,
 
 	/// Seconds a piece stays pending before it is deleted unless its record is anchored.
