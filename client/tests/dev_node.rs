@@ -382,6 +382,46 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 		[Err(Error::Custodian { message, .. })] if message.contains("receipt not signed") => {},
 		other => panic!("an unverifiable receipt was taken: {other:?}"),
 	}
+
+	// `custody_put` refuses, naming the cause, and keeps nothing: a put for another chain or
+	// another custodian, a piece that fails its commitments, and another piece under an
+	// archive id and index already held (the piece put just above).
+	let other = ehr_archive_codec::encode(b"another note", &archive_id, 1, 1).unwrap();
+	let put = |genesis: [u8; 32], custodian: [u8; 32], commitments: &[u8], piece: &[u8]| {
+		let request = ehr_custody_protocol::PutRequest::seal(
+			genesis,
+			(custodian, &x25519_public),
+			patient_account.0,
+			archive_id,
+			commitments.to_vec(),
+			piece,
+		)
+		.unwrap();
+		let rpc = &rpc;
+		async move {
+			let answer: Result<String, _> = rpc
+				.request("custody_put", rpc_params![format!("0x{}", hex::encode(request.encode()))])
+				.await;
+			answer.expect_err("a bad put is refused").to_string()
+		}
+	};
+	let (commitments, piece) = (encoded.commitments.to_bytes(), encoded.pieces[0].to_bytes());
+	let mut damaged = piece.clone();
+	*damaged.last_mut().unwrap() ^= 1;
+	for (refused, cause) in [
+		(put([1; 32], custodian, &commitments, &piece).await, "another chain"),
+		(put(genesis, [2; 32], &commitments, &piece).await, "another custodian"),
+		(put(genesis, custodian, &commitments, &damaged).await, "does not match"),
+		(
+			put(genesis, custodian, &other.commitments.to_bytes(), &other.pieces[0].to_bytes())
+				.await,
+			"already held",
+		),
+	] {
+		assert!(refused.contains(cause), "expected {cause:?}: {refused}");
+	}
+	let status: Value = rpc.request("custody_status", rpc_params![]).await.expect("custody_status");
+	assert_eq!(status["pieces"], 1, "only the piece put above is kept: {status}");
 }
 
 /// A ticket expires by itself: once `TicketLifetime` blocks have passed, the custodian refuses
