@@ -15,7 +15,7 @@ use crate::{
 			pallet_shamir_archive::types::{CommitmentsHeader, EntryState, PieceState},
 		},
 	},
-	submit, EhrClient, Error,
+	submit, EhrClient, EhrConfig, Error,
 };
 use codec::{Decode, Encode};
 use ehr_archive_codec::{decode, encode, regenerate, Commitments, Piece, Rejected, Version};
@@ -26,6 +26,7 @@ use ehr_custody_protocol::{
 };
 use subxt::ext::futures::future::join_all;
 use subxt::{
+	client::OnlineClientAtBlock,
 	rpcs::{client::rpc_params, RpcClient},
 	utils::AccountId32,
 };
@@ -138,10 +139,17 @@ pub async fn put_pieces(
 	custodians: &[CustodianInfo],
 	progress: &dyn Progress,
 ) -> Vec<Result<PutReceipt, Error>> {
+	let pieces = encoded.pieces.iter().zip(custodians);
+	// One block to check all receipts against.
+	let at = match api.at_current_block().await {
+		Ok(at) => at,
+		Err(e) => return pieces.map(|_| Err(chain(&e))).collect(),
+	};
 	progress.begin(encoded.pieces.iter().map(|p| p.fragment.len() as u64).sum());
-	let puts = encoded.pieces.iter().zip(custodians).map(|(piece, custodian)| async move {
+	let puts = pieces.map(|(piece, custodian)| async {
 		let receipt =
-			put_piece(api, patient, archive_id, &encoded.commitments, piece, custodian).await?;
+			put_piece(api, &at, patient, archive_id, &encoded.commitments, piece, custodian)
+				.await?;
 		progress.advance(piece.fragment.len() as u64);
 		Ok(receipt)
 	});
@@ -153,6 +161,7 @@ pub async fn put_pieces(
 /// keeping its piece, rather than failing the anchoring of the whole record.
 async fn put_piece(
 	api: &EhrClient,
+	at: &OnlineClientAtBlock<EhrConfig>,
 	patient: &AccountId32,
 	archive_id: [u8; 32],
 	commitments: &Commitments,
@@ -180,10 +189,7 @@ async fn put_piece(
 			piece.index
 		)));
 	}
-	let payload = api
-		.at_current_block()
-		.await
-		.map_err(chain)?
+	let payload = at
 		.runtime_apis()
 		.call(ehr::runtime_apis().shamir_archive_api().receipt_payload(
 			*patient,
@@ -503,8 +509,10 @@ pub async fn repair(
 	open_ticket(api, repairer, record).await?;
 	let fetched = fetch_pieces(api, repairer, record, Some(index), progress).await?;
 	let piece = regenerate(&fetched.archive_id, &fetched.commitments, &fetched.pieces, index)?;
+	let at = api.at_current_block().await.map_err(chain)?;
 	let receipt = put_piece(
 		api,
+		&at,
 		&fetched.patient,
 		fetched.archive_id,
 		&fetched.commitments,
