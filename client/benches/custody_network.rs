@@ -69,10 +69,14 @@ async fn main() {
 			let mut archive_id = [0u8; 32];
 			getrandom::fill(&mut archive_id).unwrap();
 			let started = Instant::now();
-			let encoded = ehr_archive_codec::encode(&payload, &archive_id, K, 5).unwrap();
-			let receipts =
-				archive::put_pieces(&api, &patient_account, archive_id, &encoded, &custodians, &())
-					.await;
+			let codec_id = archive::codec_record_id(&api, &archive_id, &patient_account);
+			let encoded = ehr_archive_codec::encode(&payload, &codec_id, K, 5).unwrap();
+			let write = ehr_custody_protocol::Write {
+				patient: patient_account.0,
+				author: patient_account.0,
+				archive_id,
+			};
+			let receipts = archive::put_pieces(&api, &write, &encoded, &custodians, &()).await;
 			puts.push(started.elapsed());
 			assert!(receipts.iter().all(Result::is_ok), "a put failed: {receipts:?}");
 		}
@@ -83,6 +87,7 @@ async fn main() {
 			&patient,
 			&patient_account,
 			Category::DiagnosticReport,
+			None,
 			&payload,
 			archive::Dispersal { k: K, custodians: &custodians },
 			&(),

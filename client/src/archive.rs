@@ -1,6 +1,7 @@
 //! Records dispersed over custodian nodes (DESIGN.md §4): store one (encode → one piece to each
-//! custodian → record anchor → archive anchor) and read one back (ticket → signed requests to the
-//! custodians → every piece checked against the on-chain commitments → decode).
+//! custodian → one transaction that adds the record with its archive and every receipt) and read
+//! one back (ticket → signed requests to the custodians → every piece checked against the
+//! on-chain commitments → decode).
 //!
 //! The payload never leaves this process in clear: it is encrypted and erasure-coded by
 //! `ehr-archive-codec`, each piece travels sealed to its custodian's X25519 key, and each answer
@@ -11,18 +12,22 @@ use crate::{
 		self,
 		runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec,
-			pallet_ehr_access::types::{AccessDecision, Category, Status},
-			pallet_shamir_archive::types::{CommitmentsHeader, EntryState, PieceState},
+			pallet_ehr_access::types::{Category, Status},
+			pallet_shamir_archive::types::{
+				ArchiveSubmission, CommitmentsHeader, EntryState, PieceState, PieceSubmission,
+			},
 		},
 	},
 	submit, EhrClient, EhrConfig, Error,
 };
 use codec::{Decode, Encode};
-use ehr_archive_codec::{decode, encode, regenerate, Commitments, Piece, Rejected, Version};
+use ehr_archive_codec::{
+	archive_record_id, decode, encode, regenerate, Commitments, Piece, Rejected, Version,
+};
 pub use ehr_custody_protocol::CustodyStatus;
 use ehr_custody_protocol::{
 	ephemeral_keypair, open_piece, GetRequest, PutReceipt, PutRequest, SealedPiece,
-	SignedGetRequest,
+	SignedGetRequest, Write,
 };
 use subxt::ext::futures::future::join_all;
 use subxt::{
@@ -129,12 +134,18 @@ async fn custody_call(endpoint: &str, method: &str, body: &[u8]) -> Result<Vec<u
 	hex::decode(answer.trim_start_matches("0x")).map_err(|e| fail(format!("bad answer: {e}")))
 }
 
-/// Sends piece `i` of `encoded` to `custodians[i]`, all at once, and returns each custodian's
-/// receipt, or why it gave none.
+/// The codec record id that archive `archive_id` of `patient` is encoded under on the chain of
+/// `api`: what the ciphertext and the root are bound to (`ehr_archive_codec::archive_record_id`,
+/// as the runtime computes it).
+pub fn codec_record_id(api: &EhrClient, archive_id: &[u8; 32], patient: &AccountId32) -> [u8; 32] {
+	archive_record_id(&api.genesis_hash().0, archive_id, &patient.0)
+}
+
+/// Sends piece `i` of `encoded`, of the write `write`, to `custodians[i]`, all at once, and
+/// returns each custodian's receipt, or why it gave none.
 pub async fn put_pieces(
 	api: &EhrClient,
-	patient: &AccountId32,
-	archive_id: [u8; 32],
+	write: &Write,
 	encoded: &ehr_archive_codec::Encoded,
 	custodians: &[CustodianInfo],
 	progress: &dyn Progress,
@@ -147,9 +158,7 @@ pub async fn put_pieces(
 	};
 	progress.begin(encoded.pieces.iter().map(|p| p.fragment.len() as u64).sum());
 	let puts = pieces.map(|(piece, custodian)| async {
-		let receipt =
-			put_piece(api, &at, patient, archive_id, &encoded.commitments, piece, custodian)
-				.await?;
+		let receipt = put_piece(api, &at, write, &encoded.commitments, piece, custodian).await?;
 		progress.advance(piece.fragment.len() as u64);
 		Ok(receipt)
 	});
@@ -162,8 +171,7 @@ pub async fn put_pieces(
 async fn put_piece(
 	api: &EhrClient,
 	at: &OnlineClientAtBlock<EhrConfig>,
-	patient: &AccountId32,
-	archive_id: [u8; 32],
+	write: &Write,
 	commitments: &Commitments,
 	piece: &Piece,
 	custodian: &CustodianInfo,
@@ -172,8 +180,7 @@ async fn put_piece(
 	let request = PutRequest::seal(
 		api.genesis_hash().0,
 		(custodian.account.0, &custodian.x25519_public),
-		patient.0,
-		archive_id,
+		write,
 		commitments.to_bytes(),
 		&piece.to_bytes(),
 	)?;
@@ -192,8 +199,9 @@ async fn put_piece(
 	let payload = at
 		.runtime_apis()
 		.call(ehr::runtime_apis().shamir_archive_api().receipt_payload(
-			*patient,
-			archive_id,
+			AccountId32(write.patient),
+			AccountId32(write.author),
+			write.archive_id,
 			receipt.index,
 			receipt.piece_hash,
 			custodian.account,
@@ -217,14 +225,16 @@ pub struct Dispersal<'a> {
 	pub custodians: &'a [CustodianInfo],
 }
 
-/// Stores `payload` as a record of `patient` written by `author`: encodes it into one piece
-/// per custodian (any `k` rebuild it), has each custodian keep its piece, adds the record
-/// anchor (whose commitment is the archive root) and anchors the archive with the receipts.
+/// Stores `payload` as a record of `patient` written by `author`, amending `supersedes` if
+/// given: encodes it into one piece per custodian (any `k` rebuild it), has each custodian keep
+/// its piece, and adds the record with its archive and the receipts in one transaction. If that
+/// transaction fails, nothing was stored on chain and nothing is held.
 pub async fn store_record(
 	api: &EhrClient,
 	author: &Keypair,
 	patient: &AccountId32,
 	category: Category,
+	supersedes: Option<u64>,
 	payload: &[u8],
 	Dispersal { k, custodians }: Dispersal<'_>,
 	progress: &dyn Progress,
@@ -240,41 +250,42 @@ pub async fn store_record(
 	let mut archive_id = [0u8; 32];
 	getrandom::fill(&mut archive_id)
 		.map_err(|_| Error::Protocol(ehr_custody_protocol::ProtocolError::Rng))?;
-	let encoded = encode(payload, &archive_id, k, n)?;
-	let receipts = put_pieces(api, patient, archive_id, &encoded, custodians, progress).await;
+	let write =
+		Write { patient: patient.0, author: author.public_key().to_account_id().0, archive_id };
+	let encoded = encode(payload, &codec_record_id(api, &archive_id, patient), k, n)?;
+	let receipts = put_pieces(api, &write, &encoded, custodians, progress).await;
 	let held = receipts.iter().filter(|r| r.is_ok()).count();
 	if held < usize::from(k) {
 		return Err(Error::TooFewReceipts { got: held, needed: usize::from(k) });
 	}
 
-	let add = ehr::tx().ehr_access().add_record(
-		*patient,
-		category,
-		encoded.root,
-		payload.len() as u64,
-		None,
-	);
-	let events = submit(api, &add, author).await?;
-	let added = events
-		.find_first::<ehr::ehr_access::events::RecordAdded>()
-		.ok_or_else(|| chain("no RecordAdded event"))?
-		.map_err(chain)?;
-
 	let c = &encoded.commitments;
-	let anchor = ehr::tx().shamir_archive().anchor_archive(
-		added.record,
+	let pieces = custodians
+		.iter()
+		.zip(&c.piece_hashes)
+		.zip(&receipts)
+		.map(|((custodian, hash), receipt)| PieceSubmission {
+			custodian: custodian.account,
+			hash: *hash,
+			receipt: receipt.as_ref().ok().map(|r| r.signature),
+		})
+		.collect();
+	let archive = ArchiveSubmission {
 		archive_id,
-		CommitmentsHeader {
+		header: CommitmentsHeader {
 			version: ehr_archive_codec::VERSION,
 			threshold: c.threshold,
 			payload_len: c.payload_len,
 			segment_size: c.segment_size,
 		},
-		BoundedVec(c.piece_hashes.clone()),
-		BoundedVec(custodians.iter().map(|c| c.account).collect()),
-		BoundedVec(receipts.iter().map(|r| r.as_ref().ok().map(|r| r.signature)).collect()),
-	);
-	submit(api, &anchor, author).await?;
+		pieces: BoundedVec(pieces),
+	};
+	let add = ehr::tx().ehr_access().add_record(*patient, category, supersedes, archive);
+	let events = submit(api, &add, author).await?;
+	let added = events
+		.find_first::<ehr::ehr_access::events::RecordAdded>()
+		.ok_or_else(|| chain("no RecordAdded event"))?
+		.map_err(chain)?;
 	Ok(StoredRecord { record: added.record, archive_id, held })
 }
 
@@ -332,30 +343,17 @@ pub async fn read_record(
 }
 
 /// Has the chain decide whether `reader` may open `record` and, if so, store a ticket (and the
-/// `AccessOpened` audit event) that custodians honour.
+/// `AccessOpened` audit event) that custodians honour. A refusal is on the chain too (an
+/// `AccessDenied` event on the patient's trail) and comes back as [`Error::NotAuthorized`]
+/// with the chain's reason.
 pub async fn open_ticket(api: &EhrClient, reader: &Keypair, record: u64) -> Result<(), Error> {
 	let open = ehr::tx().ehr_access().open_access(record);
-	match submit(api, &open, reader).await {
-		Ok(_) => Ok(()),
-		Err(Error::Refused { error, docs, .. }) if error == "NotAuthorized" => {
-			// The decision's reason (no consent, suspended, …) says more than the error's docs.
-			let reader = reader.public_key().to_account_id();
-			let decision = api
-				.at_current_block()
-				.await
-				.map_err(chain)?
-				.runtime_apis()
-				.call(ehr::runtime_apis().ehr_access_api().can_access(reader, record))
-				.await
-				.map_err(chain)?;
-			let reason = match decision {
-				AccessDecision::Denied(why) => format!("{why:?}"),
-				AccessDecision::Allowed(_) => docs,
-			};
-			Err(Error::NotAuthorized { record, reason })
-		},
-		Err(other) => Err(other),
+	let events = submit(api, &open, reader).await?;
+	if let Some(denied) = events.find_first::<ehr::ehr_access::events::AccessDenied>() {
+		let denied = denied.map_err(chain)?;
+		return Err(Error::NotAuthorized { record, reason: format!("{:?}", denied.reason) });
 	}
+	Ok(())
 }
 
 /// Reads `record` from its custodians under the reader's live ticket: every answer is checked
@@ -369,7 +367,9 @@ pub async fn fetch_record(
 	progress: &dyn Progress,
 ) -> Result<ReadRecord, Error> {
 	let fetched = fetch_pieces(api, reader, record, None, progress).await?;
-	let decoded = decode(&fetched.archive_id, &fetched.commitments, &fetched.pieces)?;
+	let Write { patient, archive_id, .. } = fetched.write;
+	let codec_id = codec_record_id(api, &archive_id, &AccountId32(patient));
+	let decoded = decode(&codec_id, &fetched.commitments, &fetched.pieces)?;
 	Ok(ReadRecord {
 		payload: decoded.payload,
 		rejected: decoded.rejected,
@@ -379,8 +379,8 @@ pub async fn fetch_record(
 
 /// `k` pieces of a record, each checked against its commitment, and what came with them.
 struct Fetched {
-	archive_id: [u8; 32],
-	patient: AccountId32,
+	/// The write the record's pieces belong to.
+	write: Write,
 	commitments: Commitments,
 	pieces: Vec<Piece>,
 	refusals: Vec<String>,
@@ -404,16 +404,18 @@ async fn fetch_pieces(
 		.map_err(chain)?
 		.filter(|entry| !matches!(entry.state, EntryState::Erased))
 		.ok_or(Error::NoArchive { record })?;
-	// Pieces are bound to the record's patient (a repaired one is sealed to the same binding).
-	let patient = at
+	// Pieces are bound to the record's patient, and receipts to its author too (a repaired
+	// piece is sealed to the same write).
+	let anchor = at
 		.storage()
 		.try_fetch(ehr::storage().ehr_access().records(), (record,))
 		.await
 		.map_err(chain)?
 		.ok_or(Error::NoArchive { record })?
 		.decode()
-		.map_err(chain)?
-		.patient;
+		.map_err(chain)?;
+	let write =
+		Write { patient: anchor.patient.0, author: anchor.author.0, archive_id: entry.archive_id };
 	let commitments = Commitments {
 		version: Version::V1,
 		threshold: entry.k,
@@ -481,7 +483,7 @@ async fn fetch_pieces(
 			refusals,
 		});
 	}
-	Ok(Fetched { archive_id: entry.archive_id, patient, commitments, pieces, refusals })
+	Ok(Fetched { write, commitments, pieces, refusals })
 }
 
 /// `repairer` (anyone the chain lets open the record: the patient, a guardian, a doctor with
@@ -508,18 +510,12 @@ pub async fn repair(
 	let custodian = CustodianInfo::from_chain(*new_custodian, &custodian);
 	open_ticket(api, repairer, record).await?;
 	let fetched = fetch_pieces(api, repairer, record, Some(index), progress).await?;
-	let piece = regenerate(&fetched.archive_id, &fetched.commitments, &fetched.pieces, index)?;
+	let Write { patient, archive_id, .. } = fetched.write;
+	let codec_id = codec_record_id(api, &archive_id, &AccountId32(patient));
+	let piece = regenerate(&codec_id, &fetched.commitments, &fetched.pieces, index)?;
 	let at = api.at_current_block().await.map_err(chain)?;
-	let receipt = put_piece(
-		api,
-		&at,
-		&fetched.patient,
-		fetched.archive_id,
-		&fetched.commitments,
-		&piece,
-		&custodian,
-	)
-	.await?;
+	let receipt =
+		put_piece(api, &at, &fetched.write, &fetched.commitments, &piece, &custodian).await?;
 	let call =
 		ehr::tx().shamir_archive().repair_piece(record, index, *new_custodian, receipt.signature);
 	submit(api, &call, repairer).await.map(drop)

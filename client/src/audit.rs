@@ -2,11 +2,12 @@
 //! on what grounds, and every change to who may (consent, emergency access, new records).
 //!
 //! The events are the trail: the chain emits one for every ticket it issues, so a read that
-//! leaves no event cannot have happened (custodians serve only live tickets).
+//! leaves no event cannot have happened (custodians serve only live tickets), and one for every
+//! read it refuses, so that a patient sees who tried and was turned away.
 use crate::{
 	chain,
 	ehr::{self, ehr_access::events},
-	types::{AccessReason, Category, EmergencyReason, Grantee, Right},
+	types::{AccessReason, Category, DenyReason, EmergencyReason, Grantee, Right},
 	EhrClient, Error,
 };
 use subxt::ext::futures::{stream, StreamExt, TryStreamExt};
@@ -29,6 +30,8 @@ pub struct AuditEntry {
 pub enum AuditEvent {
 	/// `reader` was given ticket `ticket` to read `record`, for `reason`, until `expires_at`.
 	Read { record: u64, reader: AccountId32, ticket: u64, reason: AccessReason, expires_at: u32 },
+	/// `reader` asked to read `record` and the chain refused, for `reason`.
+	Denied { record: u64, reader: AccountId32, reason: DenyReason },
 	/// `doctor` of `hospital` opened emergency access for `reason`, until `expires_at`.
 	EmergencyOpened {
 		doctor: AccountId32,
@@ -93,6 +96,13 @@ async fn block_trail(
 				ticket: e.ticket,
 				reason: e.reason,
 				expires_at: e.expires_at,
+			})
+		} else if let Some(e) = event.decode_fields_as::<events::AccessDenied>() {
+			let e = e.map_err(chain)?;
+			(e.patient.as_ref() == Some(patient)).then_some(AuditEvent::Denied {
+				record: e.record,
+				reader: e.reader,
+				reason: e.reason,
 			})
 		} else if let Some(e) = event.decode_fields_as::<events::EmergencyAccessOpened>() {
 			let e = e.map_err(chain)?;

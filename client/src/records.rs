@@ -28,8 +28,6 @@ pub struct RecordSummary {
 	pub created_at: u32,
 	/// The record it amends, if any.
 	pub supersedes: Option<u64>,
-	/// Whether its payload is archived with custodians.
-	pub archived: bool,
 	/// The block at which the patient had it erased, if they did: it can no longer be read.
 	pub erased_at: Option<u32>,
 }
@@ -56,7 +54,7 @@ pub fn default_threshold(custodians: usize) -> u8 {
 /// `author` (the patient, or a doctor with consent or emergency access) adds a record of
 /// `patient`: `fhir_json` is validated as FHIR R4, filed under its category (or `category`,
 /// which must match it), encrypted and spread over every active custodian (any `k` rebuild it,
-/// by default [`default_threshold`]), then anchored on chain.
+/// by default [`default_threshold`]), then added on chain with its archive in one transaction.
 pub async fn add(
 	api: &EhrClient,
 	author: &Keypair,
@@ -70,7 +68,8 @@ pub async fn add(
 	let custodians = archive::active_custodians(api).await?;
 	let k = k.unwrap_or_else(|| default_threshold(custodians.len()));
 	let dispersal = archive::Dispersal { k, custodians: &custodians };
-	archive::store_record(api, author, patient, category, fhir_json, dispersal, progress).await
+	archive::store_record(api, author, patient, category, None, fhir_json, dispersal, progress)
+		.await
 }
 
 /// `reader` opens `record` (the chain decides and audits it) and reads it back from the
@@ -112,7 +111,6 @@ pub async fn list(api: &EhrClient, patient: &AccountId32) -> Result<Vec<RecordSu
 			size: anchor.size,
 			created_at: anchor.created_at,
 			supersedes: anchor.supersedes,
-			archived: anchor.archive.is_some(),
 			erased_at: anchor.erased_at,
 		}));
 	}

@@ -158,12 +158,13 @@ async fn generic_rpc_works() {
 }
 
 /// The original app's story on chain: a hospital registers a doctor, a patient registers and
-/// consents, the doctor anchors a record and opens it; a stranger is refused, a revoked grantee is
-/// refused, and break-glass access works and is visible in events.
+/// consents, the patient adds a record (with its archive, in one transaction) and the doctor
+/// opens it; a stranger is refused, a revoked grantee is refused, each refusal is an
+/// `AccessDenied` event on the chain, and break-glass access works and is visible in events.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_original_story_is_enforced_on_chain() {
 	use ehr::runtime_types::pallet_ehr_access::types::{
-		Category, EmergencyReason, GrantScope, Grantee, Right,
+		Category, DenyReason, EmergencyReason, GrantScope, Grantee, Right,
 	};
 	let node = TestNode::dev().await;
 	let api = node.client().await;
@@ -210,14 +211,22 @@ async fn the_original_story_is_enforced_on_chain() {
 		.expect("no AccessGranted event")
 		.grant;
 
-	// The patient anchors a record (a commitment to its ciphertext: no health data on chain).
-	let add = tx().add_record(account(&patient), Category::Condition, [7u8; 32], 1024, None);
-	let events = submit!(api, add, &patient).expect("the patient adds a record");
-	let record = events
-		.find_first::<ehr::ehr_access::events::RecordAdded>()
-		.expect("undecodable RecordAdded")
-		.expect("no RecordAdded event")
-		.record;
+	// The patient adds a record with its archive in one transaction (on chain: commitments
+	// to its ciphertext and receipts of the custodian keeping it, no health data).
+	let custodians = register_custodians(&api, std::slice::from_ref(&node)).await;
+	let record = ehr_client::archive::store_record(
+		&api,
+		&patient,
+		&account(&patient),
+		Category::Condition,
+		None,
+		b"an encrypted FHIR Condition, in the tests' stead",
+		ehr_client::archive::Dispersal { k: 1, custodians: &custodians },
+		&(),
+	)
+	.await
+	.expect("the patient adds a record")
+	.record;
 
 	// The consented doctor opens it: a ticket and an audit event.
 	let events = submit!(api, tx().open_access(record), &second_doctor).expect("grantee reads");
@@ -228,16 +237,31 @@ async fn the_original_story_is_enforced_on_chain() {
 	assert_eq!(opened.record, record);
 	assert_eq!(opened.reader, account(&second_doctor));
 
-	// A stranger, and a doctor without consent, are refused.
+	// A stranger, and a doctor without consent, are refused: the refusal is on chain.
+	let denied = |events: ehr_client::subxt::extrinsics::ExtrinsicEvents<EhrConfig>| {
+		let denied = events
+			.find_first::<ehr::ehr_access::events::AccessDenied>()
+			.expect("undecodable AccessDenied")
+			.expect("no AccessDenied event");
+		assert!(events.find_first::<ehr::ehr_access::events::AccessOpened>().is_none());
+		denied
+	};
 	for reader in [&stranger, &doctor] {
-		let refused = submit!(api, tx().open_access(record), reader).expect_err("no consent");
-		assert!(refused.contains("NotAuthorized"), "{refused}");
+		let events = submit!(api, tx().open_access(record), reader).expect("a refusal is included");
+		let refusal = denied(events);
+		assert_eq!((refusal.reader, refusal.record), (account(reader), record));
+		assert_eq!(refusal.patient, Some(account(&patient)));
+		assert!(matches!(refusal.reason, DenyReason::NoConsent), "{:?}", refusal.reason);
 	}
 
 	// After revocation the former grantee is refused too.
 	submit!(api, tx().revoke_access(account(&patient), grant), &patient).expect("revoke");
-	let refused = submit!(api, tx().open_access(record), &second_doctor).expect_err("revoked");
-	assert!(refused.contains("NotAuthorized"), "{refused}");
+	let events = submit!(api, tx().open_access(record), &second_doctor).expect("included");
+	assert!(matches!(denied(events).reason, DenyReason::NoConsent));
+	match ehr_client::archive::open_ticket(&api, &second_doctor, record).await {
+		Err(ehr_client::Error::NotAuthorized { reason, .. }) => assert_eq!(reason, "NoConsent"),
+		other => panic!("a revoked grantee opened the record: {other:?}"),
+	}
 
 	// Break-glass: loud, and it opens the record.
 	let events =
@@ -281,6 +305,7 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 		&patient,
 		&patient_account,
 		Category::Condition,
+		None,
 		&payload,
 		archive::Dispersal { k: 1, custodians: &custodians },
 		&(),
@@ -375,9 +400,14 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 	let mut impostor = custodians.clone();
 	impostor[0].receipt_key[0] ^= 1;
 	let archive_id = [0x5a; 32];
-	let encoded = ehr_archive_codec::encode(b"a short note", &archive_id, 1, 1).unwrap();
-	let receipts =
-		archive::put_pieces(&api, &patient_account, archive_id, &encoded, &impostor, &()).await;
+	let codec_id = archive::codec_record_id(&api, &archive_id, &patient_account);
+	let encoded = ehr_archive_codec::encode(b"a short note", &codec_id, 1, 1).unwrap();
+	let write = ehr_custody_protocol::Write {
+		patient: patient_account.0,
+		author: patient_account.0,
+		archive_id,
+	};
+	let receipts = archive::put_pieces(&api, &write, &encoded, &impostor, &()).await;
 	match &receipts[..] {
 		[Err(Error::Custodian { message, .. })] if message.contains("receipt not signed") => {},
 		other => panic!("an unverifiable receipt was taken: {other:?}"),
@@ -386,13 +416,12 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 	// `custody_put` refuses, naming the cause, and keeps nothing: a put for another chain or
 	// another custodian, a piece that fails its commitments, and another piece under an
 	// archive id and index already held (the piece put just above).
-	let other = ehr_archive_codec::encode(b"another note", &archive_id, 1, 1).unwrap();
+	let other = ehr_archive_codec::encode(b"another note", &codec_id, 1, 1).unwrap();
 	let put = |genesis: [u8; 32], custodian: [u8; 32], commitments: &[u8], piece: &[u8]| {
 		let request = ehr_custody_protocol::PutRequest::seal(
 			genesis,
 			(custodian, &x25519_public),
-			patient_account.0,
-			archive_id,
+			&write,
 			commitments.to_vec(),
 			piece,
 		)
@@ -444,6 +473,7 @@ async fn a_custodian_refuses_a_reader_whose_ticket_expired() {
 		&patient,
 		&patient_account,
 		Category::Condition,
+		None,
 		&payload,
 		archive::Dispersal { k: 1, custodians: &custodians },
 		&(),

@@ -37,6 +37,7 @@ async fn five_custodians_rebuild_a_record_with_a_corrupt_piece_and_two_down_then
 		&patient,
 		&patient_account,
 		Category::DiagnosticReport,
+		None,
 		&payload,
 		archive::Dispersal { k: 3, custodians: &custodians },
 		&(),

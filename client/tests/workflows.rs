@@ -123,12 +123,12 @@ async fn the_original_story_through_the_library() {
 	}
 	let listed = records::list(&api, &id(&patient)).await.unwrap();
 	let summary: Vec<_> =
-		listed.iter().map(|r| (r.id, r.category.clone(), r.author, r.archived)).collect();
+		listed.iter().map(|r| (r.id, r.category.clone(), r.author, r.erased_at)).collect();
 	assert_eq!(
 		summary,
 		vec![
-			(condition.record, Category::Condition, id(&doctor), true),
-			(visit.record, Category::Encounter, id(&doctor), true),
+			(condition.record, Category::Condition, id(&doctor), None),
+			(visit.record, Category::Encounter, id(&doctor), None),
 		]
 	);
 
@@ -191,7 +191,7 @@ async fn the_original_story_through_the_library() {
 	records::read(&api, &colleague, visit.record, &()).await.expect("emergency read");
 	consent::close_emergency(&api, &patient, &id(&patient), &id(&colleague)).await.unwrap();
 
-	// The audit trail: every read, by whom, of which record; refused reads left nothing.
+	// The audit trail: every read, by whom, of which record, and every refusal.
 	let trail = audit::trail(&api, &id(&patient), 1, None).await.unwrap();
 	let reads: Vec<_> = trail
 		.iter()
@@ -207,6 +207,23 @@ async fn the_original_story_through_the_library() {
 			(visit.record, id(&patient)),
 			(condition.record, id(&colleague)),
 			(visit.record, id(&colleague)),
+		]
+	);
+	let denied: Vec<_> = trail
+		.iter()
+		.filter_map(|entry| match &entry.event {
+			AuditEvent::Denied { record, reader, reason } => {
+				Some((*record, *reader, format!("{reason:?}")))
+			},
+			_ => None,
+		})
+		.collect();
+	assert_eq!(
+		denied,
+		vec![
+			(condition.record, id(&stranger), "NoConsent".to_owned()),
+			(condition.record, id(&colleague), "NoConsent".to_owned()),
+			(condition.record, id(&colleague), "NoConsent".to_owned()),
 		]
 	);
 	assert!(trail.iter().all(|e| e.time_ms > 0));
@@ -230,10 +247,8 @@ async fn the_original_story_through_the_library() {
 	let erased = listed.iter().find(|r| r.id == visit.record).expect("still listed");
 	assert!(erased.erased_at.is_some());
 	match records::read(&api, &patient, visit.record, &()).await {
-		Err(Error::Refused { pallet, error, .. }) => {
-			assert_eq!((pallet.as_str(), error.as_str()), ("EhrAccess", "RecordErased"))
-		},
-		other => panic!("expected RecordErased, got {other:?}"),
+		Err(Error::NotAuthorized { reason, .. }) => assert_eq!(reason, "Erased"),
+		other => panic!("expected a refusal for an erased record, got {other:?}"),
 	}
 }
 

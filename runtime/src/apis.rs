@@ -278,12 +278,18 @@ impl_runtime_apis! {
 
 		fn receipt_payload(
 			patient: AccountId,
+			author: AccountId,
 			archive_id: pallet_shamir_archive::ArchiveId,
 			index: u8,
 			piece_hash: pallet_shamir_archive::PieceHash,
 			custodian: AccountId,
 		) -> Vec<u8> {
-			ShamirArchive::receipt_message(patient, archive_id, index, piece_hash, custodian).payload()
+			let write = pallet_shamir_archive::ReceiptFor {
+				patient: &patient,
+				author: &author,
+				archive_id,
+			};
+			ShamirArchive::receipt_message(write, index, piece_hash, custodian).payload()
 		}
 	}
 

@@ -256,6 +256,7 @@ impl pallet_ehr_access::Config for Runtime {
 	type TicketLifetime = EhrTicketLifetime;
 	type EmergencyDuration = EhrEmergencyDuration;
 	type MaxEmergenciesPerDoctor = EhrMaxEmergenciesPerDoctor;
+	type Archive = ShamirArchive;
 	type WeightInfo = pallet_ehr_access::weights::SubstrateWeight<Runtime>;
 }
 

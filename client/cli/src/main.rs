@@ -581,10 +581,9 @@ async fn record(ctx: &Ctx, cmd: RecordCmd) -> Result<Output, String> {
 						r.size,
 						r.created_at,
 						r.author,
-						match (r.archived, r.erased_at) {
-							(_, Some(block)) => format!("  (erased at block {block})"),
-							(false, None) => "  (not archived)".into(),
-							(true, None) => String::new(),
+						match r.erased_at {
+							Some(block) => format!("  (erased at block {block})"),
+							None => String::new(),
 						}
 					)
 				})

@@ -170,6 +170,18 @@ async fn the_original_story_through_the_cli() {
 	};
 	let expected = ["//Charlie", "//Dave", colleague, colleague, colleague].map(account);
 	assert_eq!(readers, expected);
+	// And everyone the chain turned away: the stranger, the colleague revoked and lapsed.
+	let denied: Vec<_> = trail
+		.as_array()
+		.unwrap()
+		.iter()
+		.filter(|e| e["event"]["kind"] == "Denied")
+		.map(|e| (e["event"]["reader"].as_str().unwrap().to_owned(), e["event"]["reason"].clone()))
+		.collect();
+	let no_consent = serde_json::json!("NoConsent");
+	let expected = [("//Eve", &no_consent), (colleague, &no_consent), (colleague, &no_consent)]
+		.map(|(who, why)| (account(who), why.clone()));
+	assert_eq!(denied, expected);
 
 	// The archive: anchored, then erased by the patient.
 	let status = ehr(&node, None, &["--json", "archive", "status", &record]).json();
@@ -178,7 +190,7 @@ async fn the_original_story_through_the_cli() {
 	let status = ehr(&node, None, &["--json", "archive", "status", &record]).json();
 	assert_eq!(status["state"], "Erased");
 	assert_eq!(status["pieces"], serde_json::json!([]), "a tombstone keeps no pieces");
-	ehr(&node, dave, &["record", "read", &record]).refused("EhrAccess.RecordErased");
+	ehr(&node, dave, &["record", "read", &record]).refused("Erased");
 	let listed = ehr(&node, dave, &["--json", "record", "list"]).json();
 	assert_eq!(listed.as_array().map(Vec::len), Some(1), "the anchor stays: {listed}");
 	assert!(listed[0]["erased_at"].is_u64(), "{listed}");

@@ -305,6 +305,8 @@ pub struct PutRequest {
 	pub custodian: [u8; 32],
 	/// The patient whose record the archive is for (the receipt names them).
 	pub patient: [u8; 32],
+	/// Who writes the record (the receipt names them, so that only their write anchors it).
+	pub author: [u8; 32],
 	/// The archive id the record was encoded with.
 	pub archive_id: [u8; 32],
 	/// The SCALE-encoded `ehr_archive_codec::Commitments` the client will anchor.
@@ -313,36 +315,51 @@ pub struct PutRequest {
 	pub sealed_piece: SealedPiece,
 }
 
+/// The write a piece belongs to: the record's patient and author (accounts) and the archive id
+/// the writer drew for it. A custody receipt names all three.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Write {
+	/// The patient the record is about.
+	pub patient: [u8; 32],
+	/// Who writes the record.
+	pub author: [u8; 32],
+	/// The archive id the record is encoded under.
+	pub archive_id: [u8; 32],
+}
+
 /// The fields of a [`PutRequest`] that its sealed piece is bound to.
 #[derive(Encode)]
 struct PutBinding<'a> {
 	genesis_hash: &'a [u8; 32],
 	custodian: &'a [u8; 32],
 	patient: &'a [u8; 32],
+	author: &'a [u8; 32],
 	archive_id: &'a [u8; 32],
 	commitments: &'a [u8],
 }
 
 impl PutRequest {
-	/// Seals `piece` to the custodian's X25519 public key and builds the request.
+	/// Seals `piece` of the write `write` to the custodian's X25519 public key and builds the
+	/// request.
 	pub fn seal(
 		genesis_hash: [u8; 32],
 		(custodian, custodian_x25519): ([u8; 32], &[u8; 32]),
-		patient: [u8; 32],
-		archive_id: [u8; 32],
+		write: &Write,
 		commitments: Vec<u8>,
 		piece: &[u8],
 	) -> Result<Self, ProtocolError> {
+		let Write { patient, author, archive_id } = *write;
 		let binding = PutBinding {
 			genesis_hash: &genesis_hash,
 			custodian: &custodian,
 			patient: &patient,
+			author: &author,
 			archive_id: &archive_id,
 			commitments: &commitments,
 		}
 		.encode();
 		let sealed_piece = seal_to(custodian_x25519, PUT_INFO, &binding, piece)?;
-		Ok(Self { genesis_hash, custodian, patient, archive_id, commitments, sealed_piece })
+		Ok(Self { genesis_hash, custodian, patient, author, archive_id, commitments, sealed_piece })
 	}
 
 	/// The piece's wire bytes, opened with the custodian's X25519 secret.
@@ -351,6 +368,7 @@ impl PutRequest {
 			genesis_hash: &self.genesis_hash,
 			custodian: &self.custodian,
 			patient: &self.patient,
+			author: &self.author,
 			archive_id: &self.archive_id,
 			commitments: &self.commitments,
 		}

@@ -160,21 +160,16 @@ fn a_put_opens_only_at_its_custodian_and_only_as_sent() {
 	let (custodian_secret, custodian_public) = x25519_keypair_from_seed(&[5; 32]);
 	assert_eq!(x25519_keypair_from_seed(&[5; 32]).1, custodian_public);
 	let piece = b"fragment and share".to_vec();
-	let put = PutRequest::seal(
-		GENESIS,
-		(CUSTODIAN, &custodian_public),
-		[3; 32],
-		[4; 32],
-		vec![1, 2],
-		&piece,
-	)
-	.unwrap();
+	let write = Write { patient: [3; 32], author: [7; 32], archive_id: [4; 32] };
+	let put = PutRequest::seal(GENESIS, (CUSTODIAN, &custodian_public), &write, vec![1, 2], &piece)
+		.unwrap();
 	assert_eq!(put.open(&custodian_secret).unwrap(), piece);
 	let (other_secret, _) = x25519_keypair_from_seed(&[6; 32]);
 	assert_eq!(put.open(&other_secret), Err(ProtocolError::Open));
-	// Re-addressed to another patient, archive or set of commitments: does not open.
+	// Re-addressed to another patient, author, archive or set of commitments: does not open.
 	for change in [
 		|p: &mut PutRequest| p.patient = [9; 32],
+		|p: &mut PutRequest| p.author = [9; 32],
 		|p: &mut PutRequest| p.archive_id = [9; 32],
 		|p: &mut PutRequest| p.commitments.push(0),
 		|p: &mut PutRequest| p.custodian = [9; 32],

@@ -14,14 +14,14 @@
 //! - HPKE: arbitrary pieces round-trip through [`seal_piece`]/[`open_piece`] and
 //!   [`PutRequest::seal`]/[`PutRequest::open`]; any flipped bit of the sealed bytes, a cut or
 //!   extended ciphertext, another secret, or another binding (a flipped bit of any request field;
-//!   of the genesis hash, custodian, patient, archive id or commitments of a put) makes opening
+//!   of the genesis hash, custodian, patient, author, archive id or commitments of a put) makes opening
 //!   fail.
 use std::collections::BTreeMap;
 
 use codec::{Decode, Encode};
 use ehr_custody_protocol::{
 	open_piece, seal_piece, x25519_keypair_from_seed, GetRequest, ProtocolError, PutReceipt,
-	PutRequest, Refusal, ReplayGuard, SealedPiece, SignedGetRequest,
+	PutRequest, Refusal, ReplayGuard, SealedPiece, SignedGetRequest, Write,
 };
 use proptest::{prelude::*, sample::Index};
 use schnorrkel::{ExpansionMode, Keypair, MiniSecretKey};
@@ -160,11 +160,12 @@ fn guard_request(reader: u8, nonce: u8, issued_at_ms: u64) -> GetRequest {
 }
 
 /// The fields of a put that its sealed piece is bound to, as one byte string per field.
-fn put_fields(put: &mut PutRequest) -> [&mut [u8]; 5] {
+fn put_fields(put: &mut PutRequest) -> [&mut [u8]; 6] {
 	[
 		&mut put.genesis_hash,
 		&mut put.custodian,
 		&mut put.patient,
+		&mut put.author,
 		&mut put.archive_id,
 		&mut put.commitments,
 	]
@@ -235,14 +236,8 @@ proptest! {
 		let pair = keypair(&seed);
 		let signed = sign(GetRequest { reader: pair.public.to_bytes(), ..request }, &pair);
 		let (_, custodian_public) = x25519_keypair_from_seed(&seed);
-		let put = PutRequest::seal(
-			[1; 32],
-			([2; 32], &custodian_public),
-			[3; 32],
-			[4; 32],
-			commitments,
-			&piece,
-		)
+		let write = Write { patient: [3; 32], author: [5; 32], archive_id: [4; 32] };
+		let put = PutRequest::seal([1; 32], ([2; 32], &custodian_public), &write, commitments, &piece)
 		.unwrap();
 		for valid in [signed.encode(), put.encode(), put.sealed_piece.encode()] {
 			decodes_canonically_as_any_message(&valid)?;
@@ -364,29 +359,23 @@ proptest! {
 	#[test]
 	fn a_put_opens_only_unchanged_at_its_custodian(
 		piece in proptest::collection::vec(any::<u8>(), 0..2_000),
-		ids in any::<([u8; 32], [u8; 32], [u8; 32], [u8; 32])>(),
+		ids in any::<([u8; 32], [u8; 32], [u8; 32], [u8; 32], [u8; 32])>(),
 		commitments in proptest::collection::vec(any::<u8>(), 0..200),
 		seeds in any::<([u8; 32], [u8; 32])>(),
 		bit in any::<Index>(),
-		field in 0usize..5,
+		field in 0usize..6,
 		field_bit in any::<Index>(),
 		extra in any::<u8>(),
 	) {
-		let (genesis, custodian, patient, archive) = ids;
+		let (genesis, custodian, patient, author, archive) = ids;
 		let (secret, public) = x25519_keypair_from_seed(&seeds.0);
-		let put = PutRequest::seal(
-			genesis,
-			(custodian, &public),
-			patient,
-			archive,
-			commitments.clone(),
-			&piece,
-		)
-		.unwrap();
+		let write = Write { patient, author, archive_id: archive };
+		let put = PutRequest::seal(genesis, (custodian, &public), &write, commitments.clone(), &piece)
+			.unwrap();
 		prop_assert_eq!(&put.open(&secret).unwrap(), &piece);
 		prop_assert_eq!(
-			(put.genesis_hash, put.custodian, put.patient, put.archive_id, &put.commitments),
-			(genesis, custodian, patient, archive, &commitments)
+			(put.genesis_hash, put.custodian, put.patient, put.author, put.archive_id, &put.commitments),
+			(genesis, custodian, patient, author, archive, &commitments)
 		);
 		// Through the wire and back.
 		let decoded = PutRequest::decode(&mut put.encode().as_slice()).unwrap();
@@ -408,7 +397,7 @@ proptest! {
 			prop_assert_eq!(put.open(&other_secret), Err(ProtocolError::Open));
 		}
 
-		// Re-addressed: a flipped bit of the chain, custodian, patient, archive id or
+		// Re-addressed: a flipped bit of the chain, custodian, patient, author, archive id or
 		// commitments; or the commitments extended or cut short.
 		let mut altered = put.clone();
 		let fields = put_fields(&mut altered);

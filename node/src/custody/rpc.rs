@@ -5,7 +5,8 @@
 //!
 //! - `custody_put(PutRequest) -> PutReceipt`: opens the piece sealed to this custodian, checks
 //!   it against the commitments it came with, keeps it pending (within the quota) and signs a
-//!   custody receipt that `pallet-shamir-archive` checks when the record is anchored.
+//!   custody receipt naming the write (patient, author, archive id) that
+//!   `pallet-shamir-archive` checks when the record is added.
 //! - `custody_get(SignedGetRequest) -> SealedPiece`: checks the reader's signature, the chain,
 //!   the custodian, at the node's best block a live `pallet-ehr-access` ticket of the reader for
 //!   the record, then the request's freshness (no replay; checked after the ticket so that
@@ -173,6 +174,7 @@ where
 			.receipt_payload(
 				best,
 				AccountId::from(request.patient),
+				AccountId::from(request.author),
 				request.archive_id,
 				index,
 				piece_hash,

@@ -58,11 +58,14 @@
 //! A record is encrypted and dispersed off chain (see the shamir-archive pallet); on chain it is
 //! an [`Anchor`]: id (a counter), patient, author, author's hospital, [`Category`] (each maps to a
 //! FHIR R4 resource type), commitment, ciphertext size, creation block, the record it supersedes,
-//! and a slot for the archive entry ([`ArchiveRef`]) that the shamir-archive pallet fills through
-//! the [`ArchiveSlot`] trait. Records are never edited or removed: an amendment is a new record
-//! naming the record it supersedes (same patient, same category). When the patient has the
-//! record's archive erased, the archive pallet marks the anchor erased ([`Anchor::erased_at`])
-//! through the same trait; from then on nobody can open it (`DenyReason::Erased`).
+//! and its archive entry ([`ArchiveRef`]). [`Pallet::add_record`] stores the anchor and its
+//! archive in **one transaction**: after this pallet's decision it hands the writer's archive
+//! submission to [`Config::Archive`] ([`RecordArchive`], the shamir-archive pallet), whose root
+//! becomes the commitment; if either fails, nothing is stored and nothing is held. Records are
+//! never edited or removed: an amendment is a new record naming the record it supersedes (same
+//! patient, same category). When the patient has the record's archive erased, the archive
+//! pallet marks the anchor erased ([`Anchor::erased_at`]) through the [`ArchiveSlot`] trait;
+//! from then on nobody can open it (`DenyReason::Erased`).
 //!
 //! Who may add a record for a patient: the patient; an active doctor of an active hospital with a
 //! live read-and-write grant whose scope covers the category (or, for a scope of listed records,
@@ -87,9 +90,12 @@
 //! ## Audited reads
 //!
 //! [`Pallet::open_access`] decides at the current block with the one decision function
-//! [`Pallet::decide`] (owner, guardian, author, consent, emergency, in that order). It fails with
-//! [`Error::NotAuthorized`] or stores a ticket (reader, record, expiry) and emits
-//! [`Event::AccessOpened`]. A ticket lives `TicketLifetime` blocks, and never longer than the grant
+//! [`Pallet::decide`] (owner, guardian, author, consent, emergency, in that order). It stores a
+//! ticket (reader, record, expiry) and emits [`Event::AccessOpened`], or, refused, stores
+//! nothing and emits [`Event::AccessDenied`] with the [`DenyReason`]: a refused read is on the
+//! patient's trail like an allowed one. What bounds abuse is the fee: a refusal pays the full
+//! weight of the decision, writes no state (the event lives in its block only), and blocks are
+//! bounded by weight. A ticket lives `TicketLifetime` blocks, and never longer than the grant
 //! or emergency session it rests on. Custodians honour only live tickets, through the
 //! `EhrAccessApi::ticket` runtime API, which also re-checks the decision so that a revocation
 //! takes effect at once. Ticket storage is bounded: at most `MaxTicketsPerReader` per reader
@@ -109,7 +115,7 @@
 //! | patient | the patient (`PatientDeposit`) | `PatientRegistration` | the patient deregisters (only with no records, grants or guardians) |
 //! | guardian | the patient (`GuardianDeposit`) | `Guardian` | the patient removes the guardian |
 //! | grant | who signed it (`GrantDeposit`) | `Grant` | the grant is revoked (expired grants too) |
-//! | record anchor | the author (`RecordDeposit`) | `RecordAnchor` | never: anchors, erased ones too, are the permanent audit trail of who wrote what about whom and when (the archive's own deposit comes back on erasure) |
+//! | record anchor | the author (`RecordDeposit`, and the archive entry's deposit in the archive pallet) | `RecordAnchor` | never: anchors, erased ones too, are the permanent audit trail of who wrote what about whom and when (the archive's own deposit comes back on erasure) |
 //! | emergency session | nobody: at most `MaxEmergenciesPerDoctor` per doctor, covered by the doctor's deposit | - | - |
 //! | access ticket | nobody: short-lived, at most `MaxTicketsPerReader` per reader, pruned in `on_idle`; every reader is a deposit-backed role | - | - |
 //!
@@ -132,10 +138,10 @@
 //! | 12 | [`Pallet::remove_guardian`] | the patient |
 //! | 13 | [`Pallet::grant_access`] | the patient or a guardian |
 //! | 14 | [`Pallet::revoke_access`] | the patient or a guardian |
-//! | 15 | [`Pallet::add_record`] | the patient, or an authorised doctor |
+//! | 15 | [`Pallet::add_record`] (with its archive) | the patient, or an authorised doctor |
 //! | 16 | [`Pallet::open_emergency`] | active doctor of an active hospital |
 //! | 17 | [`Pallet::close_emergency`] | the doctor, the patient or a guardian |
-//! | 18 | [`Pallet::open_access`] | anyone allowed by [`Pallet::decide`] |
+//! | 18 | [`Pallet::open_access`] | anyone (refusals are audited) |
 //!
 //! ## Runtime API
 //!
@@ -166,8 +172,9 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 use polkadot_sdk::{
-	frame_support::{dispatch::DispatchResult, traits::fungible},
+	frame_support::{dispatch::DispatchResult, traits::fungible, weights::Weight},
 	frame_system::pallet_prelude::BlockNumberFor,
+	sp_runtime::DispatchError,
 };
 
 /// The most expired tickets `on_idle` looks at in one block.
@@ -218,11 +225,42 @@ pub type TicketInfoOf<T> = TicketInfo<BlockNumberFor<T>>;
 /// A ticket as the runtime API shows it.
 pub type TicketOf<T> = Ticket<AccountIdOf<T>, BlockNumberFor<T>>;
 
-/// How the shamir-archive pallet (or any runtime code) fills a record's archive slot.
+/// Where a new record's archive is checked and stored, in the same transaction as the record
+/// ([`Pallet::add_record`]): the shamir-archive pallet in ehr-runtime.
 ///
-/// The caller is responsible for its own checks (custody receipts, commitments); this pallet
-/// only checks that the record exists, that its slot is still empty and that `1 <= k <= n`.
-/// There is no extrinsic for it: only runtime code can call it.
+/// A record and its archive exist together or not at all: `add_record` calls
+/// [`RecordArchive::anchor`] after its own decision, and any error of either rolls back the
+/// whole call (nothing stored, nothing held).
+pub trait RecordArchive<AccountId> {
+	/// What a writer submits about the archive (codec parameters, piece commitments, custodians
+	/// and their receipts).
+	type Submission: polkadot_sdk::frame_support::Parameter;
+
+	/// Check `archive` as the archive of the new record `record` of `patient` written by
+	/// `author`, store it and hold its deposit from `author`. The returned reference's root is
+	/// the record's commitment.
+	fn anchor(
+		record: RecordId,
+		patient: &AccountId,
+		author: &AccountId,
+		archive: Self::Submission,
+	) -> Result<Archived, DispatchError>;
+
+	/// The weight of [`RecordArchive::anchor`] for `archive` (an upper bound).
+	fn anchor_weight(archive: &Self::Submission) -> Weight;
+
+	/// A submission that [`RecordArchive::anchor`] accepts for a record of `patient` by
+	/// `author`, with `pieces` pieces, after setting up what it needs (custodians, funds).
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_submission(
+		patient: &AccountId,
+		author: &AccountId,
+		pieces: u32,
+	) -> Result<Self::Submission, DispatchError>;
+}
+
+/// What the shamir-archive pallet (or any runtime code) needs to know of records and may do to
+/// them once archived. There is no extrinsic for it: only runtime code can call it.
 pub trait ArchiveSlot {
 	/// The account type of the runtime.
 	type AccountId;
@@ -233,8 +271,6 @@ pub trait ArchiveSlot {
 	/// Whether `who` is a guardian named by `patient`: who, besides the patient, may have a
 	/// record erased.
 	fn is_guardian(patient: &Self::AccountId, who: &Self::AccountId) -> bool;
-	/// Fill the archive slot of `record`, once. Emits [`Event::ArchiveAttached`].
-	fn attach_archive(record: RecordId, archive: ArchiveRef) -> DispatchResult;
 	/// Mark `record` erased, once: its archive is gone and it can no longer be opened. Emits
 	/// [`Event::RecordErased`].
 	fn mark_erased(record: RecordId) -> DispatchResult;
@@ -250,11 +286,7 @@ pub mod pallet {
 		frame_support::{
 			defensive,
 			pallet_prelude::*,
-			traits::{
-				fungible::MutateHold,
-				tokens::Precision,
-				EnsureOrigin,
-			},
+			traits::{fungible::MutateHold, tokens::Precision, EnsureOrigin},
 		},
 		frame_system::pallet_prelude::*,
 		sp_runtime::traits::{Saturating, Zero},
@@ -329,6 +361,9 @@ pub mod pallet {
 		/// Most emergency sessions stored per doctor, expired ones included until replaced.
 		#[pallet::constant]
 		type MaxEmergenciesPerDoctor: Get<u32>;
+
+		/// Where each new record's archive is checked and stored, in the same transaction.
+		type Archive: RecordArchive<Self::AccountId>;
 
 		/// Weights of this pallet's calls and of its `on_idle` pruning, from its benchmarks.
 		type WeightInfo: WeightInfo;
@@ -461,8 +496,7 @@ pub mod pallet {
 
 	/// Where `on_idle` resumes pruning expired tickets: the last ticket it looked at.
 	#[pallet::storage]
-	pub type TicketPruneCursor<T: Config> =
-		StorageValue<_, (T::AccountId, RecordId), OptionQuery>;
+	pub type TicketPruneCursor<T: Config> = StorageValue<_, (T::AccountId, RecordId), OptionQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -509,7 +543,8 @@ pub mod pallet {
 		},
 		/// A consent grant was revoked by the patient or a guardian (`by`).
 		AccessRevoked { patient: T::AccountId, grant: GrantId, by: T::AccountId },
-		/// A record was anchored, allowed for `basis`.
+		/// A record was anchored with its archive (`k` of `n` pieces, root `commitment`),
+		/// allowed for `basis`.
 		RecordAdded {
 			record: RecordId,
 			patient: T::AccountId,
@@ -517,11 +552,10 @@ pub mod pallet {
 			hospital: Option<T::AccountId>,
 			category: Category,
 			commitment: Commitment,
+			archive: ArchiveRef,
 			supersedes: Option<RecordId>,
 			basis: AccessReason,
 		},
-		/// The archive entry of a record was attached.
-		ArchiveAttached { record: RecordId, archive: ArchiveRef },
 		/// The patient had a record erased: it can no longer be opened.
 		RecordErased { record: RecordId },
 		/// A doctor opened emergency (break-glass) access to a patient. `total` is how many the
@@ -545,6 +579,14 @@ pub mod pallet {
 			patient: T::AccountId,
 			reason: AccessReason,
 			expires_at: BlockNumberFor<T>,
+		},
+		/// A read was refused for `reason`: `reader` got no ticket for `record` (of `patient`,
+		/// if the record exists). On the patient's audit trail like every read.
+		AccessDenied {
+			reader: T::AccountId,
+			record: RecordId,
+			patient: Option<T::AccountId>,
+			reason: DenyReason,
 		},
 	}
 
@@ -621,7 +663,8 @@ pub mod pallet {
 		TooManyGrants,
 		/// No such grant for that patient.
 		UnknownGrant,
-		/// A record's ciphertext size is zero.
+		/// A record's ciphertext size is zero, or its archive reference does not have
+		/// `1 <= k <= n`.
 		EmptyRecord,
 		/// The superseded record is of another patient or another category.
 		SupersededMismatch,
@@ -640,16 +683,8 @@ pub mod pallet {
 		NotEmergencyParty,
 		/// The reader has `MaxTicketsPerReader` live tickets.
 		TooManyTickets,
-		/// The record's archive slot is already filled.
-		ArchiveAlreadySet,
-		/// An archive reference must have `1 <= k <= n`.
-		InvalidArchiveRef,
-		/// The record was erased: there is nothing left to read.
-		RecordErased,
 		/// The record is already marked erased.
 		AlreadyErased,
-		/// The record has no archive, so there is nothing to erase.
-		NotArchived,
 		/// An id counter is exhausted.
 		Overflow,
 	}
@@ -671,14 +706,15 @@ pub mod pallet {
 			);
 			assert!(T::MaxScopeRecords::get() > 0, "MaxScopeRecords must be at least 1");
 			assert!(
-				T::MaxScopeRecords::get() <=
-					<runtime_api::ApiMaxScopeRecords as Get<u32>>::get(),
+				T::MaxScopeRecords::get() <= <runtime_api::ApiMaxScopeRecords as Get<u32>>::get(),
 				"MaxScopeRecords must fit the runtime API's view of a grant"
 			);
 		}
 
 		#[cfg(feature = "try-runtime")]
-		fn try_state(_n: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		fn try_state(
+			_n: BlockNumberFor<T>,
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
 		}
 	}
@@ -702,9 +738,9 @@ pub mod pallet {
 			T::RegistrarOrigin::ensure_origin(origin)?;
 			ensure!(!Hospitals::<T>::contains_key(&hospital), Error::<T>::AlreadyHospital);
 			ensure!(
-				!Doctors::<T>::contains_key(&hospital) &&
-					!Patients::<T>::contains_key(&hospital) &&
-					!Self::is_guardian_of_anyone(&hospital),
+				!Doctors::<T>::contains_key(&hospital)
+					&& !Patients::<T>::contains_key(&hospital)
+					&& !Self::is_guardian_of_anyone(&hospital),
 				Error::<T>::RoleConflict
 			);
 			let profile = Self::hospital_profile(name, address, specialities)?;
@@ -787,9 +823,9 @@ pub mod pallet {
 			Self::acting_hospital(&hospital)?;
 			ensure!(!Doctors::<T>::contains_key(&doctor), Error::<T>::AlreadyDoctor);
 			ensure!(
-				!Hospitals::<T>::contains_key(&doctor) &&
-					!Patients::<T>::contains_key(&doctor) &&
-					!Self::is_guardian_of_anyone(&doctor),
+				!Hospitals::<T>::contains_key(&doctor)
+					&& !Patients::<T>::contains_key(&doctor)
+					&& !Self::is_guardian_of_anyone(&doctor),
 				Error::<T>::RoleConflict
 			);
 			let profile = Self::doctor_profile(name, speciality, contact)?;
@@ -1126,27 +1162,30 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Anchor a new record of `patient`: its `category`, the `commitment` (32-byte hash) to
-		/// its ciphertext and the ciphertext's `size` (non-zero), and the record it `supersedes`
-		/// if it is an amendment (same patient, same category).
+		/// Add a new record of `patient` of `category`, amending the record it `supersedes` if
+		/// any (same patient, same category), together with its `archive`: the pieces of its
+		/// ciphertext held by custodians, with their receipts, checked and stored by
+		/// [`Config::Archive`] in this same call. The record's commitment is the archive's root.
+		/// If anything fails, nothing is stored and nothing is held.
 		///
 		/// Origin: the patient, or a doctor allowed by [`Pallet::decide_write`] (an active
 		/// doctor of an active hospital with a live read-and-write grant covering the record, or
-		/// with a live emergency session). Holds `RecordDeposit` from the author. Emits
-		/// [`Event::RecordAdded`].
+		/// with a live emergency session). Holds `RecordDeposit` and the archive's deposit from
+		/// the author. Emits [`Event::RecordAdded`] (and the archive's own event).
 		#[pallet::call_index(15)]
-		#[pallet::weight(T::WeightInfo::add_record(T::MaxGrantsPerPatient::get()))]
+		#[pallet::weight(
+			T::WeightInfo::add_record(T::MaxGrantsPerPatient::get())
+				.saturating_add(T::Archive::anchor_weight(archive))
+		)]
 		pub fn add_record(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
 			category: Category,
-			commitment: Commitment,
-			size: u64,
 			supersedes: Option<RecordId>,
+			archive: <T::Archive as RecordArchive<T::AccountId>>::Submission,
 		) -> DispatchResultWithPostInfo {
 			let author = ensure_signed(origin)?;
 			let mut info = Patients::<T>::get(&patient).ok_or(Error::<T>::NotAPatient)?;
-			ensure!(size > 0, Error::<T>::EmptyRecord);
 			if let Some(old) = supersedes {
 				let old = Records::<T>::get(old).ok_or(Error::<T>::UnknownRecord)?;
 				ensure!(
@@ -1161,6 +1200,9 @@ pub mod pallet {
 			ensure!(info.records < T::MaxRecordsPerPatient::get(), Error::<T>::TooManyRecords);
 			let id = NextRecordId::<T>::get();
 			let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			let archive_weight = T::Archive::anchor_weight(&archive);
+			let Archived { archive, size } = T::Archive::anchor(id, &patient, &author, archive)?;
+			ensure!(size > 0 && archive.is_valid(), Error::<T>::EmptyRecord);
 			let deposit = T::RecordDeposit::get();
 			Self::hold(HoldReason::RecordAnchor, &author, deposit)?;
 			let hospital = Doctors::<T>::get(&author).map(|d| d.hospital);
@@ -1168,6 +1210,7 @@ pub mod pallet {
 			PatientRecords::<T>::insert(&patient, info.records, id);
 			info.records = info.records.saturating_add(1);
 			Patients::<T>::insert(&patient, info);
+			let commitment = archive.root;
 			Records::<T>::insert(
 				id,
 				Anchor {
@@ -1180,7 +1223,7 @@ pub mod pallet {
 					size,
 					created_at: now,
 					supersedes,
-					archive: None,
+					archive,
 					erased_at: None,
 					deposit,
 				},
@@ -1192,10 +1235,11 @@ pub mod pallet {
 				hospital,
 				category,
 				commitment,
+				archive,
 				supersedes,
 				basis,
 			});
-			Ok(Some(T::WeightInfo::add_record(scanned)).into())
+			Ok(Some(T::WeightInfo::add_record(scanned).saturating_add(archive_weight)).into())
 		}
 
 		/// Open emergency (break-glass) access to `patient` for `EmergencyDuration` blocks, giving
@@ -1257,9 +1301,9 @@ pub mod pallet {
 			doctor: T::AccountId,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let party = who == doctor ||
-				who == patient ||
-				Patients::<T>::get(&patient).is_some_and(|p| p.is_guardian(&who));
+			let party = who == doctor
+				|| who == patient
+				|| Patients::<T>::get(&patient).is_some_and(|p| p.is_guardian(&who));
 			ensure!(party, Error::<T>::NotEmergencyParty);
 			let now = Self::now();
 			let mut sessions = EmergencySessions::<T>::get(&doctor);
@@ -1283,7 +1327,12 @@ pub mod pallet {
 		/// replaces the reader's ticket for the record. A reader with `MaxTicketsPerReader`
 		/// stored tickets first has their expired ones purged.
 		///
-		/// Origin: anyone; fails with [`Error::NotAuthorized`] unless allowed.
+		/// A refusal is audited: the call succeeds without a ticket, writes nothing, and emits
+		/// [`Event::AccessDenied`] with the reason, so that the attempt is on the patient's
+		/// trail. The reader pays the full fee of the decision; that fee is the bound on abuse
+		/// (the event lives in its block only, and adds nothing to state).
+		///
+		/// Origin: anyone.
 		#[pallet::call_index(18)]
 		#[pallet::weight(T::WeightInfo::open_access(
 			T::MaxGrantsPerPatient::get(),
@@ -1292,11 +1341,15 @@ pub mod pallet {
 		pub fn open_access(origin: OriginFor<T>, record: RecordId) -> DispatchResultWithPostInfo {
 			let reader = ensure_signed(origin)?;
 			let now = Self::now();
-			let basis = Self::evaluate_read(&reader, record, now).map_err(|deny| match deny {
-				DenyReason::UnknownRecord => Error::<T>::UnknownRecord,
-				DenyReason::Erased => Error::<T>::RecordErased,
-				_ => Error::<T>::NotAuthorized,
-			})?;
+			let basis = match Self::evaluate_read(&reader, record, now) {
+				Ok(basis) => basis,
+				Err(reason) => {
+					let patient = Records::<T>::get(record).map(|anchor| anchor.patient);
+					Self::deposit_event(Event::AccessDenied { reader, record, patient, reason });
+					// The decision's full weight: a refusal costs what an allowed read does.
+					return Ok(().into());
+				},
+			};
 			let mut expires_at = now.saturating_add(T::TicketLifetime::get());
 			if let Some(until) = basis.until {
 				expires_at = expires_at.min(until);
@@ -1315,7 +1368,11 @@ pub mod pallet {
 			let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
 			NextTicketId::<T>::put(next);
 			let reason = basis.reason;
-			Tickets::<T>::insert(&reader, record, TicketInfo { id, reason, opened_at: now, expires_at });
+			Tickets::<T>::insert(
+				&reader,
+				record,
+				TicketInfo { id, reason, opened_at: now, expires_at },
+			);
 			Self::deposit_event(Event::AccessOpened {
 				ticket: id,
 				reader,
@@ -1416,9 +1473,8 @@ pub mod pallet {
 				return Err(DenyReason::Erased);
 			}
 			let patient = anchor.patient;
-			let allowed = |patient, reason, until, scanned| {
-				Ok(ReadBasis { patient, reason, until, scanned })
-			};
+			let allowed =
+				|patient, reason, until, scanned| Ok(ReadBasis { patient, reason, until, scanned });
 			if *who == patient {
 				return allowed(patient, AccessReason::Owner, None, 0);
 			}
@@ -1586,8 +1642,9 @@ pub mod pallet {
 					let scope = match g.scope {
 						GrantScope::All => GrantScope::All,
 						GrantScope::Category(c) => GrantScope::Category(c),
-						GrantScope::Records(list) =>
-							GrantScope::Records(BoundedVec::truncate_from(list.into_inner())),
+						GrantScope::Records(list) => {
+							GrantScope::Records(BoundedVec::truncate_from(list.into_inner()))
+						},
 					};
 					(
 						id,
@@ -1640,8 +1697,9 @@ pub mod pallet {
 		/// at.
 		pub(crate) fn prune_expired_tickets(now: BlockNumberFor<T>, max: u32) -> u32 {
 			let mut iter = match TicketPruneCursor::<T>::get() {
-				Some((reader, record)) =>
-					Tickets::<T>::iter_from(Tickets::<T>::hashed_key_for(reader, record)),
+				Some((reader, record)) => {
+					Tickets::<T>::iter_from(Tickets::<T>::hashed_key_for(reader, record))
+				},
 				None => Tickets::<T>::iter(),
 			};
 			let mut examined = 0u32;
@@ -1853,7 +1911,10 @@ pub mod pallet {
 					PatientIds::<T>::get(info.id).as_ref() == Some(&patient),
 					"patient id index out of step"
 				);
-				ensure!(!PendingPatients::<T>::contains_key(&patient), "registered patient pending");
+				ensure!(
+					!PendingPatients::<T>::contains_key(&patient),
+					"registered patient pending"
+				);
 				add_hold(HoldReason::PatientRegistration, &patient, info.deposit);
 				ensure!(
 					info.guardians.windows(2).all(|w| w[0].account < w[1].account),
@@ -1936,13 +1997,12 @@ pub mod pallet {
 						"superseded record mismatch"
 					);
 				}
-				if let Some(archive) = anchor.archive {
-					ensure!(archive.is_valid(), "invalid archive reference");
-				}
+				ensure!(anchor.archive.is_valid(), "invalid archive reference");
 				ensure!(
-					anchor.erased_at.is_none() || anchor.archive.is_some(),
-					"record erased without an archive"
+					anchor.archive.root == anchor.commitment,
+					"archive root is not the commitment"
 				);
+				ensure!(anchor.archive.entry == id, "archive entry of another record");
 				add_hold(HoldReason::RecordAnchor, &anchor.author, anchor.deposit);
 			}
 			ensure!(records == listed_records, "record count out of step");
@@ -1970,7 +2030,10 @@ pub mod pallet {
 			for (doctor, sessions) in EmergencySessions::<T>::iter() {
 				ensure!(Doctors::<T>::contains_key(&doctor), "emergency session of a non-doctor");
 				for s in sessions.iter() {
-					ensure!(s.opened_at < s.expires_at, "emergency session expires before it opens");
+					ensure!(
+						s.opened_at < s.expires_at,
+						"emergency session expires before it opens"
+					);
 				}
 			}
 
@@ -2008,22 +2071,9 @@ pub mod pallet {
 			Guardianships::<T>::contains_key(who, patient)
 		}
 
-		fn attach_archive(record: RecordId, archive: ArchiveRef) -> DispatchResult {
-			ensure!(archive.is_valid(), Error::<T>::InvalidArchiveRef);
-			Records::<T>::try_mutate(record, |anchor| -> DispatchResult {
-				let anchor = anchor.as_mut().ok_or(Error::<T>::UnknownRecord)?;
-				ensure!(anchor.archive.is_none(), Error::<T>::ArchiveAlreadySet);
-				anchor.archive = Some(archive);
-				Ok(())
-			})?;
-			Self::deposit_event(Event::ArchiveAttached { record, archive });
-			Ok(())
-		}
-
 		fn mark_erased(record: RecordId) -> DispatchResult {
 			Records::<T>::try_mutate(record, |anchor| -> DispatchResult {
 				let anchor = anchor.as_mut().ok_or(Error::<T>::UnknownRecord)?;
-				ensure!(anchor.archive.is_some(), Error::<T>::NotArchived);
 				ensure!(anchor.erased_at.is_none(), Error::<T>::AlreadyErased);
 				anchor.erased_at = Some(Self::now());
 				Ok(())

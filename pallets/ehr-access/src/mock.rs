@@ -1,5 +1,7 @@
 //! A minimal runtime for the pallet's tests and benchmark tests: System, Balances, EhrAccess.
 use crate as pallet_ehr_access;
+use crate::{ArchiveRef, Archived, RecordId};
+use codec::{Decode, DecodeWithMemTracking, Encode};
 use polkadot_sdk::{
 	frame_support::{
 		derive_impl, parameter_types,
@@ -8,8 +10,9 @@ use polkadot_sdk::{
 	},
 	frame_system::{self, EnsureRoot},
 	pallet_balances, sp_io,
-	sp_runtime::BuildStorage,
+	sp_runtime::{BuildStorage, DispatchError},
 };
+use scale_info::TypeInfo;
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -17,7 +20,12 @@ type Block = frame_system::mocking::MockBlock<Test>;
 mod runtime {
 	#[runtime::runtime]
 	#[runtime::derive(
-		RuntimeCall, RuntimeEvent, RuntimeError, RuntimeOrigin, RuntimeTask, RuntimeHoldReason,
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeTask,
+		RuntimeHoldReason,
 		RuntimeFreezeReason
 	)]
 	pub struct Test;
@@ -82,7 +90,60 @@ impl pallet_ehr_access::Config for Test {
 	type TicketLifetime = ConstU64<TICKET_LIFETIME>;
 	type EmergencyDuration = ConstU64<EMERGENCY_DURATION>;
 	type MaxEmergenciesPerDoctor = ConstU32<MAX_EMERGENCIES>;
+	type Archive = TestArchive;
 	type WeightInfo = ();
+}
+
+/// A record's archive as the tests submit it: its root and ciphertext size. The shamir-archive
+/// pallet's own tests check real archives; here an archive either anchors as given or, with
+/// root [`REFUSED_ROOT`], fails as a bad receipt would, after the record's checks passed.
+#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo)]
+pub struct Archive {
+	pub root: [u8; 32],
+	pub size: u64,
+}
+
+/// The archive of a record with commitment `root` and ciphertext `size`.
+pub fn archive(root: [u8; 32], size: u64) -> Archive {
+	Archive { root, size }
+}
+
+/// The root of an archive that [`TestArchive`] refuses.
+pub const REFUSED_ROOT: [u8; 32] = [0xee; 32];
+
+/// The archive half of `add_record` in the tests: stores nothing, holds nothing.
+pub struct TestArchive;
+
+impl pallet_ehr_access::RecordArchive<u64> for TestArchive {
+	type Submission = Archive;
+
+	fn anchor(
+		record: RecordId,
+		_patient: &u64,
+		_author: &u64,
+		archive: Archive,
+	) -> Result<Archived, DispatchError> {
+		if archive.root == REFUSED_ROOT {
+			return Err(DispatchError::Other("archive refused"));
+		}
+		Ok(Archived {
+			archive: ArchiveRef { entry: record, k: 1, n: 1, root: archive.root },
+			size: archive.size,
+		})
+	}
+
+	fn anchor_weight(_archive: &Archive) -> Weight {
+		Weight::zero()
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_submission(
+		_patient: &u64,
+		_author: &u64,
+		_pieces: u32,
+	) -> Result<Archive, DispatchError> {
+		Ok(archive([1; 32], 1))
+	}
 }
 
 /// What every account from 1 to 99 starts with. Account 100 and above start with nothing.

@@ -22,7 +22,8 @@ const PATIENTS: [u64; 3] = [30, 31, 32];
 /// Everyone who acts: hospitals, doctors, patients, two guardian candidates, an outsider.
 const ACTORS: [u64; 11] = [10, 11, 20, 21, 22, 30, 31, 32, 40, 41, 50];
 /// Categories used (few, so that grants and records collide often).
-const CATEGORIES: [Category; 3] = [Category::Demographics, Category::Condition, Category::Medication];
+const CATEGORIES: [Category; 3] =
+	[Category::Demographics, Category::Condition, Category::Medication];
 
 fn actor(i: u8) -> u64 {
 	ACTORS[i as usize % ACTORS.len()]
@@ -59,18 +60,49 @@ enum Who {
 
 #[derive(Clone, Debug)]
 enum Op {
-	RegisterHospital { who: u8 },
-	SetHospitalStatus { hospital: u8, active: bool },
-	RegisterDoctor { by: u8, doctor: u8 },
-	SetDoctorStatus { by: u8, doctor: u8, active: bool },
-	RemoveDoctor { by: u8, doctor: u8 },
-	RegisterPatient { who: u8 },
-	ProposePatient { by: u8, patient: u8 },
+	RegisterHospital {
+		who: u8,
+	},
+	SetHospitalStatus {
+		hospital: u8,
+		active: bool,
+	},
+	RegisterDoctor {
+		by: u8,
+		doctor: u8,
+	},
+	SetDoctorStatus {
+		by: u8,
+		doctor: u8,
+		active: bool,
+	},
+	RemoveDoctor {
+		by: u8,
+		doctor: u8,
+	},
+	RegisterPatient {
+		who: u8,
+	},
+	ProposePatient {
+		by: u8,
+		patient: u8,
+	},
 	/// Withdraw the `nth` pending proposal, by its doctor or its patient (or `other`).
-	WithdrawProposal { nth: u8, by_doctor: bool, other: Option<u8> },
-	AddGuardian { patient: u8, guardian: u8 },
+	WithdrawProposal {
+		nth: u8,
+		by_doctor: bool,
+		other: Option<u8>,
+	},
+	AddGuardian {
+		patient: u8,
+		guardian: u8,
+	},
 	/// Remove the `nth` guardian of `patient` (or `other`).
-	RemoveGuardian { patient: u8, nth: u8, other: Option<u8> },
+	RemoveGuardian {
+		patient: u8,
+		nth: u8,
+		other: Option<u8>,
+	},
 	Grant {
 		by: Who,
 		patient: u8,
@@ -81,16 +113,37 @@ enum Op {
 		expiry: Option<u8>,
 	},
 	/// Revoke a stored grant picked by `nth` and `patient` (sometimes an unknown one).
-	Revoke { by: Who, patient: u8, nth: u8 },
-	Advance { blocks: u8 },
-	OpenEmergency { doctor: u8, patient: u8 },
+	Revoke {
+		by: Who,
+		patient: u8,
+		nth: u8,
+	},
+	Advance {
+		blocks: u8,
+	},
+	OpenEmergency {
+		doctor: u8,
+		patient: u8,
+	},
 	/// Close the `nth` stored session, by its doctor or by `by` relative to its patient.
-	CloseEmergency { nth: u8, by_doctor: bool, by: Who },
+	CloseEmergency {
+		nth: u8,
+		by_doctor: bool,
+		by: Who,
+	},
 	/// Add a record; `supersedes` picks one of the patient's records (`Ok`) or any id (`Err`).
-	AddRecord { author: Who, patient: u8, category: u8, supersedes: Option<Result<u8, u8>> },
+	AddRecord {
+		author: Who,
+		patient: u8,
+		category: u8,
+		supersedes: Option<Result<u8, u8>>,
+	},
 	/// Open the record picked by `record` (one past the last: unknown), by `reader` relative to
 	/// its patient.
-	OpenAccess { reader: Who, record: u8 },
+	OpenAccess {
+		reader: Who,
+		record: u8,
+	},
 }
 
 fn who() -> impl Strategy<Value = Who> {
@@ -372,7 +425,9 @@ impl Model {
 	fn apply(&mut self, op: &Resolved) -> Outcome {
 		use Resolved::*;
 		let role = |m: &Model, who: u64| {
-			m.hospitals.contains_key(&who) || m.doctors.contains_key(&who) || m.patients.contains_key(&who)
+			m.hospitals.contains_key(&who)
+				|| m.doctors.contains_key(&who)
+				|| m.patients.contains_key(&who)
 		};
 		match op.clone() {
 			RegisterHospital(h) => {
@@ -508,7 +563,8 @@ impl Model {
 				if self.grants_of(patient).len() as u32 >= MAX_GRANTS {
 					return Err(Error::TooManyGrants);
 				}
-				self.grants.insert(self.next_grant, GrantM { patient, grantee, scope, write, expires });
+				self.grants
+					.insert(self.next_grant, GrantM { patient, grantee, scope, write, expires });
 				self.next_grant += 1;
 			},
 			Revoke { by, patient, grant } => {
@@ -568,7 +624,8 @@ impl Model {
 						return Err(Error::SupersededMismatch);
 					}
 				}
-				self.write(author, patient, category, supersedes).map_err(|_| Error::NotAuthorized)?;
+				self.write(author, patient, category, supersedes)
+					.map_err(|_| Error::NotAuthorized)?;
 				let count = &mut self.patients.get_mut(&patient).expect("checked").1;
 				if *count >= MAX_RECORDS {
 					return Err(Error::TooManyRecords);
@@ -577,14 +634,14 @@ impl Model {
 				self.records.push(RecordM { patient, author, category });
 			},
 			OpenAccess(reader, record) => {
-				let (_, until) = self.read(reader, record).map_err(|deny| match deny {
-					DenyReason::UnknownRecord => Error::UnknownRecord,
-					_ => Error::NotAuthorized,
-				})?;
-				let expires = until.map_or(self.now + TICKET_LIFETIME, |u| u.min(self.now + TICKET_LIFETIME));
+				// A refusal is included and audited, and changes nothing.
+				let Ok((_, until)) = self.read(reader, record) else { return Ok(()) };
+				let expires =
+					until.map_or(self.now + TICKET_LIFETIME, |u| u.min(self.now + TICKET_LIFETIME));
 				if !self.tickets.contains_key(&(reader, record)) {
 					let now = self.now;
-					let mut count = self.tickets.keys().filter(|(r, _)| *r == reader).count() as u32;
+					let mut count =
+						self.tickets.keys().filter(|(r, _)| *r == reader).count() as u32;
 					let mut purge = Vec::new();
 					if count >= MAX_TICKETS {
 						purge = self
@@ -630,11 +687,20 @@ enum Resolved {
 		write: bool,
 		expires: Option<u64>,
 	},
-	Revoke { by: u64, patient: u64, grant: GrantId },
+	Revoke {
+		by: u64,
+		patient: u64,
+		grant: GrantId,
+	},
 	Advance(u64),
 	OpenEmergency(u64, u64),
 	CloseEmergency(u64, u64, u64),
-	AddRecord { author: u64, patient: u64, category: Category, supersedes: Option<RecordId> },
+	AddRecord {
+		author: u64,
+		patient: u64,
+		category: Category,
+		supersedes: Option<RecordId>,
+	},
 	OpenAccess(u64, RecordId),
 }
 
@@ -643,8 +709,9 @@ fn resolve_who(who: &Who, patient: u64, model: &Model) -> u64 {
 	match who {
 		Who::Own => patient,
 		Who::Guardian(i) => match model.patients.get(&patient) {
-			Some((guardians, _)) if !guardians.is_empty() =>
-				*guardians.iter().nth(*i as usize % guardians.len()).expect("in range"),
+			Some((guardians, _)) if !guardians.is_empty() => {
+				*guardians.iter().nth(*i as usize % guardians.len()).expect("in range")
+			},
 			_ => actor(*i),
 		},
 		Who::Doctor(i) => DOCTORS[*i as usize % DOCTORS.len()],
@@ -666,11 +733,13 @@ fn resolve_record(pick: &Result<u8, u8>, patient: u64, model: &Model) -> RecordI
 fn resolve(op: &Op, model: &Model) -> Resolved {
 	match op.clone() {
 		Op::RegisterHospital { who } => Resolved::RegisterHospital(actor(who)),
-		Op::SetHospitalStatus { hospital, active } =>
-			Resolved::SetHospitalStatus(HOSPITALS[hospital as usize % 2], active),
+		Op::SetHospitalStatus { hospital, active } => {
+			Resolved::SetHospitalStatus(HOSPITALS[hospital as usize % 2], active)
+		},
 		Op::RegisterDoctor { by, doctor } => Resolved::RegisterDoctor(actor(by), actor(doctor)),
-		Op::SetDoctorStatus { by, doctor, active } =>
-			Resolved::SetDoctorStatus(actor(by), actor(doctor), active),
+		Op::SetDoctorStatus { by, doctor, active } => {
+			Resolved::SetDoctorStatus(actor(by), actor(doctor), active)
+		},
 		Op::RemoveDoctor { by, doctor } => Resolved::RemoveDoctor(actor(by), actor(doctor)),
 		Op::RegisterPatient { who } => Resolved::RegisterPatient(actor(who)),
 		Op::ProposePatient { by, patient } => Resolved::ProposePatient(actor(by), actor(patient)),
@@ -684,12 +753,14 @@ fn resolve(op: &Op, model: &Model) -> Resolved {
 			let by = other.map(actor).unwrap_or(if by_doctor { doctor } else { patient });
 			Resolved::WithdrawProposal(by, patient)
 		},
-		Op::AddGuardian { patient, guardian } => Resolved::AddGuardian(actor(patient), actor(guardian)),
+		Op::AddGuardian { patient, guardian } => {
+			Resolved::AddGuardian(actor(patient), actor(guardian))
+		},
 		Op::RemoveGuardian { patient, nth, other } => {
 			let patient = actor(patient);
-			let guardian = other.map(actor).unwrap_or_else(|| {
-				resolve_who(&Who::Guardian(nth), patient, model)
-			});
+			let guardian = other
+				.map(actor)
+				.unwrap_or_else(|| resolve_who(&Who::Guardian(nth), patient, model));
 			Resolved::RemoveGuardian(patient, guardian)
 		},
 		Op::Grant { by, patient, to_hospital, grantee, scope, write, expiry } => {
@@ -718,7 +789,8 @@ fn resolve(op: &Op, model: &Model) -> Resolved {
 		Op::Revoke { by, patient, nth } => {
 			// Mostly one of the stored grants (with its patient); one time in six, or when
 			// there is none, an id the patient (an arbitrary one) does not have.
-			let all: Vec<(GrantId, u64)> = model.grants.iter().map(|(id, g)| (*id, g.patient)).collect();
+			let all: Vec<(GrantId, u64)> =
+				model.grants.iter().map(|(id, g)| (*id, g.patient)).collect();
 			let (grant, patient) = match nth {
 				0..=4 if !all.is_empty() => all[(nth as usize + patient as usize) % all.len()],
 				_ => (model.next_grant + nth as u64, actor(patient)),
@@ -726,7 +798,9 @@ fn resolve(op: &Op, model: &Model) -> Resolved {
 			Resolved::Revoke { by: resolve_who(&by, patient, model), patient, grant }
 		},
 		Op::Advance { blocks } => Resolved::Advance(blocks as u64),
-		Op::OpenEmergency { doctor, patient } => Resolved::OpenEmergency(actor(doctor), actor(patient)),
+		Op::OpenEmergency { doctor, patient } => {
+			Resolved::OpenEmergency(actor(doctor), actor(patient))
+		},
 		Op::CloseEmergency { nth, by_doctor, by } => {
 			let sessions: Vec<(u64, u64)> = model
 				.emergencies
@@ -764,13 +838,17 @@ fn run(op: &Resolved) -> DispatchResult {
 	let root = RuntimeOrigin::root;
 	let text = || b"x".to_vec();
 	match op.clone() {
-		Resolved::RegisterHospital(h) => EhrAccess::register_hospital(root(), h, text(), text(), vec![]),
+		Resolved::RegisterHospital(h) => {
+			EhrAccess::register_hospital(root(), h, text(), text(), vec![])
+		},
 		Resolved::SetHospitalStatus(h, active) => EhrAccess::set_hospital_status(
 			root(),
 			h,
 			if active { Status::Active } else { Status::Suspended },
 		),
-		Resolved::RegisterDoctor(by, d) => EhrAccess::register_doctor(s(by), d, text(), text(), text()),
+		Resolved::RegisterDoctor(by, d) => {
+			EhrAccess::register_doctor(s(by), d, text(), text(), text())
+		},
 		Resolved::SetDoctorStatus(by, d, active) => EhrAccess::set_doctor_status(
 			s(by),
 			d,
@@ -800,12 +878,14 @@ fn run(op: &Resolved) -> DispatchResult {
 		},
 		Resolved::OpenEmergency(d, p) => EhrAccess::open_emergency(s(d), p, EmergencyReason::Other),
 		Resolved::CloseEmergency(by, d, p) => EhrAccess::close_emergency(s(by), p, d),
-		Resolved::AddRecord { author, patient, category, supersedes } =>
-			EhrAccess::add_record(s(author), patient, category, [1; 32], 1, supersedes)
+		Resolved::AddRecord { author, patient, category, supersedes } => {
+			EhrAccess::add_record(s(author), patient, category, supersedes, archive([1; 32], 1))
 				.map(|_| ())
-				.map_err(|e| e.error),
-		Resolved::OpenAccess(reader, record) =>
-			EhrAccess::open_access(s(reader), record).map(|_| ()).map_err(|e| e.error),
+				.map_err(|e| e.error)
+		},
+		Resolved::OpenAccess(reader, record) => {
+			EhrAccess::open_access(s(reader), record).map(|_| ()).map_err(|e| e.error)
+		},
 	}
 }
 
@@ -860,7 +940,12 @@ fn setup(model: &mut Model) {
 		apply(Resolved::RegisterPatient(p));
 	}
 	for (i, p) in PATIENTS.into_iter().enumerate() {
-		apply(Resolved::AddRecord { author: p, patient: p, category: CATEGORIES[i], supersedes: None });
+		apply(Resolved::AddRecord {
+			author: p,
+			patient: p,
+			category: CATEGORIES[i],
+			supersedes: None,
+		});
 	}
 }
 
@@ -879,9 +964,23 @@ proptest! {
 			compare_decisions(&model)?;
 			for op in &ops {
 				let resolved = resolve(op, &model);
+				let refusal = match &resolved {
+					Resolved::OpenAccess(reader, record) =>
+						model.read(*reader, *record).err().map(|reason| (*reader, *record, reason)),
+					_ => None,
+				};
 				let expected = model.apply(&resolved).map_err(DispatchError::from);
 				let actual = run(&resolved);
 				prop_assert_eq!(actual, expected, "outcome of {:?}", resolved);
+				if let Some((reader, record, reason)) = refusal {
+					// Refused reads are on the trail, with the model's reason.
+					let patient = Records::<Test>::get(record).map(|anchor| anchor.patient);
+					let audited = Event::AccessDenied { reader, record, patient, reason };
+					prop_assert_eq!(
+						System::events().pop().map(|r| r.event),
+						Some(RuntimeEvent::EhrAccess(audited))
+					);
+				}
 				compare_decisions(&model)?;
 			}
 			prop_assert_eq!(EhrAccess::do_try_state(), Ok(()));
@@ -898,7 +997,12 @@ fn the_generator_reaches_every_rule() {
 		strategy::ValueTree,
 		test_runner::{Config, TestRunner},
 	};
-	let mut runner = TestRunner::new_with_rng(Config::default(), proptest::test_runner::TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha));
+	let mut runner = TestRunner::new_with_rng(
+		Config::default(),
+		proptest::test_runner::TestRng::deterministic_rng(
+			proptest::test_runner::RngAlgorithm::ChaCha,
+		),
+	);
 	let strategy = proptest::collection::vec(op(), 1..40);
 	let mut outcomes: BTreeMap<(String, bool), u32> = BTreeMap::new();
 	let mut reasons: BTreeMap<String, u32> = BTreeMap::new();
@@ -909,8 +1013,14 @@ fn the_generator_reaches_every_rule() {
 			setup(&mut model);
 			for op in &ops {
 				let resolved = resolve(op, &model);
-				let kind = format!("{resolved:?}").split(['(', ' ']).next().unwrap_or("").to_string();
-				let ok = model.apply(&resolved).is_ok();
+				let kind =
+					format!("{resolved:?}").split(['(', ' ']).next().unwrap_or("").to_string();
+				// A refused read is included (and audited), but counts as the read failing.
+				let allowed = match &resolved {
+					Resolved::OpenAccess(reader, record) => model.read(*reader, *record).is_ok(),
+					_ => true,
+				};
+				let ok = model.apply(&resolved).is_ok() && allowed;
 				let _ = run(&resolved);
 				*outcomes.entry((kind, ok)).or_default() += 1;
 				for who in ACTORS {
@@ -927,20 +1037,50 @@ fn the_generator_reaches_every_rule() {
 		});
 	}
 	for kind in [
-		"RegisterHospital", "SetHospitalStatus", "RegisterDoctor", "SetDoctorStatus", "RemoveDoctor",
-		"RegisterPatient", "ProposePatient", "WithdrawProposal", "AddGuardian", "RemoveGuardian",
-		"Grant", "Revoke", "Advance", "OpenEmergency", "CloseEmergency", "AddRecord", "OpenAccess",
+		"RegisterHospital",
+		"SetHospitalStatus",
+		"RegisterDoctor",
+		"SetDoctorStatus",
+		"RemoveDoctor",
+		"RegisterPatient",
+		"ProposePatient",
+		"WithdrawProposal",
+		"AddGuardian",
+		"RemoveGuardian",
+		"Grant",
+		"Revoke",
+		"Advance",
+		"OpenEmergency",
+		"CloseEmergency",
+		"AddRecord",
+		"OpenAccess",
 	] {
-		assert!(outcomes.get(&(kind.to_string(), true)).copied().unwrap_or(0) > 0, "{kind} never succeeds: {outcomes:?}");
+		assert!(
+			outcomes.get(&(kind.to_string(), true)).copied().unwrap_or(0) > 0,
+			"{kind} never succeeds: {outcomes:?}"
+		);
 		if kind != "Advance" {
-			assert!(outcomes.get(&(kind.to_string(), false)).copied().unwrap_or(0) > 0, "{kind} never fails");
+			assert!(
+				outcomes.get(&(kind.to_string(), false)).copied().unwrap_or(0) > 0,
+				"{kind} never fails"
+			);
 		}
 	}
 	for reason in [
-		"Owner", "Guardian", "Author", "Consent", "Emergency", "UnknownRecord", "DoctorSuspended",
-		"HospitalSuspended", "NoConsent",
+		"Owner",
+		"Guardian",
+		"Author",
+		"Consent",
+		"Emergency",
+		"UnknownRecord",
+		"DoctorSuspended",
+		"HospitalSuspended",
+		"NoConsent",
 	] {
-		assert!(reasons.get(reason).copied().unwrap_or(0) > 0, "{reason} never decided: {reasons:?}");
+		assert!(
+			reasons.get(reason).copied().unwrap_or(0) > 0,
+			"{reason} never decided: {reasons:?}"
+		);
 	}
 	println!("outcomes: {outcomes:?}\nreasons: {reasons:?}");
 }

@@ -77,8 +77,36 @@ fn world() {
 
 fn record(author: u64, p: u64, category: Category) -> RecordId {
 	let id = NextRecordId::<Test>::get();
-	assert_ok!(EhrAccess::add_record(signed(author), p, category, C, 100, None));
+	assert_ok!(EhrAccess::add_record(signed(author), p, category, None, archive(C, 100)));
 	id
+}
+
+/// Every key and value this pallet stores.
+fn pallet_state() -> Vec<(Vec<u8>, Vec<u8>)> {
+	let prefix = polkadot_sdk::sp_io::hashing::twox_128(b"EhrAccess").to_vec();
+	let mut state = Vec::new();
+	let mut key = prefix.clone();
+	while let Some(next) = polkadot_sdk::sp_io::storage::next_key(&key) {
+		if !next.starts_with(&prefix) {
+			break;
+		}
+		let value =
+			polkadot_sdk::sp_io::storage::get(&next).map(|v| v.to_vec()).unwrap_or_default();
+		state.push((next.clone(), value));
+		key = next;
+	}
+	state
+}
+
+/// `who`'s `open_access` of `record` is refused for `reason`: the call is included, the refusal
+/// is audited with `AccessDenied`, and the pallet writes nothing.
+fn assert_denied(who: u64, record: RecordId, reason: DenyReason) {
+	let before = pallet_state();
+	assert_ok!(EhrAccess::open_access(signed(who), record));
+	let patient = Records::<Test>::get(record).map(|anchor| anchor.patient);
+	System::assert_last_event(Event::AccessDenied { reader: who, record, patient, reason }.into());
+	assert_eq!(pallet_state(), before, "a refused read writes nothing");
+	assert_eq!(EhrAccess::live_ticket(&who, record), None);
 }
 
 fn grant(
@@ -187,7 +215,10 @@ fn hospital_profiles_are_checked() {
 		let max = MAX_FIELD as usize;
 		assert_noop!(reg(vec![], vec![], vec![]), Error::<Test>::EmptyName);
 		assert_noop!(reg(vec![b'a'; max + 1], vec![], vec![]), Error::<Test>::ProfileFieldTooLong);
-		assert_noop!(reg(b"a".to_vec(), vec![b'a'; max + 1], vec![]), Error::<Test>::ProfileFieldTooLong);
+		assert_noop!(
+			reg(b"a".to_vec(), vec![b'a'; max + 1], vec![]),
+			Error::<Test>::ProfileFieldTooLong
+		);
 		assert_noop!(
 			reg(b"a".to_vec(), vec![], vec![vec![b'a'; max + 1]]),
 			Error::<Test>::ProfileFieldTooLong
@@ -332,8 +363,14 @@ fn doctor_profiles_are_checked() {
 		};
 		assert_noop!(reg(vec![], vec![], vec![]), Error::<Test>::EmptyName);
 		assert_noop!(reg(vec![b'a'; max + 1], vec![], vec![]), Error::<Test>::ProfileFieldTooLong);
-		assert_noop!(reg(b"a".to_vec(), vec![b'a'; max + 1], vec![]), Error::<Test>::ProfileFieldTooLong);
-		assert_noop!(reg(b"a".to_vec(), vec![], vec![b'a'; max + 1]), Error::<Test>::ProfileFieldTooLong);
+		assert_noop!(
+			reg(b"a".to_vec(), vec![b'a'; max + 1], vec![]),
+			Error::<Test>::ProfileFieldTooLong
+		);
+		assert_noop!(
+			reg(b"a".to_vec(), vec![], vec![b'a'; max + 1]),
+			Error::<Test>::ProfileFieldTooLong
+		);
 		assert_noop!(reg(b"a".to_vec(), vec![0x80], vec![]), Error::<Test>::ProfileNotUtf8);
 		assert_ok!(reg(vec![b'a'; max], vec![b'b'; max], vec![b'c'; max]));
 	});
@@ -426,10 +463,10 @@ fn a_hospital_suspends_and_reinstates_its_doctor() {
 		// A suspended doctor can do nothing.
 		assert_eq!(decide(D1, r), Err(DenyReason::DoctorSuspended));
 		assert_noop!(
-			EhrAccess::add_record(signed(D1), P1, Category::Condition, C, 1, None),
+			EhrAccess::add_record(signed(D1), P1, Category::Condition, None, archive(C, 1)),
 			Error::<Test>::NotAuthorized
 		);
-		assert_noop!(EhrAccess::open_access(signed(D1), r), Error::<Test>::NotAuthorized);
+		assert_denied(D1, r, DenyReason::DoctorSuspended);
 		assert_noop!(
 			EhrAccess::open_emergency(signed(D1), P1, EmergencyReason::Unconscious),
 			Error::<Test>::DoctorNotActive
@@ -543,7 +580,7 @@ fn a_doctor_proposes_and_the_patient_confirms() {
 		);
 		assert_noop!(EhrAccess::add_guardian(signed(D1), D1), Error::<Test>::NotAPatient);
 		assert_noop!(
-			EhrAccess::add_record(signed(D1), 60, Category::Condition, C, 1, None),
+			EhrAccess::add_record(signed(D1), 60, Category::Condition, None, archive(C, 1)),
 			Error::<Test>::NotAuthorized
 		);
 	});
@@ -669,7 +706,7 @@ fn a_guardian_manages_consent_and_reads_but_does_not_write() {
 		assert_eq!(held(G1, HoldReason::Grant), GrantDeposit::get());
 		assert_eq!(decide(D1, r), Ok(AccessReason::Consent { grant: g }));
 		assert_noop!(
-			EhrAccess::add_record(signed(G1), P1, Category::Condition, C, 1, None),
+			EhrAccess::add_record(signed(G1), P1, Category::Condition, None, archive(C, 1)),
 			Error::<Test>::NotAuthorized
 		);
 		// Removing the guardian ends their powers but not their grants; the deposit goes back
@@ -762,17 +799,38 @@ fn grants_are_checked() {
 		world();
 		let all = || GrantScope::All;
 		assert_noop!(
-			EhrAccess::grant_access(signed(NOBODY), NOBODY, Grantee::Doctor(D1), all(), Right::Read, None),
+			EhrAccess::grant_access(
+				signed(NOBODY),
+				NOBODY,
+				Grantee::Doctor(D1),
+				all(),
+				Right::Read,
+				None
+			),
 			Error::<Test>::NotAPatient
 		);
 		for who in [P2, D1, H1, NOBODY] {
 			assert_noop!(
-				EhrAccess::grant_access(signed(who), P1, Grantee::Doctor(D1), all(), Right::Read, None),
+				EhrAccess::grant_access(
+					signed(who),
+					P1,
+					Grantee::Doctor(D1),
+					all(),
+					Right::Read,
+					None
+				),
 				Error::<Test>::NotPatientOrGuardian
 			);
 		}
 		assert_noop!(
-			EhrAccess::grant_access(signed(P1), P1, Grantee::Doctor(NOBODY), all(), Right::Read, None),
+			EhrAccess::grant_access(
+				signed(P1),
+				P1,
+				Grantee::Doctor(NOBODY),
+				all(),
+				Right::Read,
+				None
+			),
 			Error::<Test>::UnknownGrantee
 		);
 		assert_noop!(
@@ -780,7 +838,14 @@ fn grants_are_checked() {
 			Error::<Test>::UnknownGrantee
 		);
 		assert_noop!(
-			EhrAccess::grant_access(signed(P1), P1, Grantee::Hospital(D1), all(), Right::Read, None),
+			EhrAccess::grant_access(
+				signed(P1),
+				P1,
+				Grantee::Hospital(D1),
+				all(),
+				Right::Read,
+				None
+			),
 			Error::<Test>::UnknownGrantee
 		);
 		run_to_block(10);
@@ -840,11 +905,11 @@ fn a_grant_stops_at_its_expiry_block_by_itself() {
 		let g = grant(P1, P1, Grantee::Doctor(D1), GrantScope::All, Right::ReadWrite, Some(5));
 		run_to_block(4);
 		assert_eq!(decide(D1, r), Ok(AccessReason::Consent { grant: g }));
-		assert_ok!(EhrAccess::add_record(signed(D1), P1, Category::Condition, C, 1, None));
+		assert_ok!(EhrAccess::add_record(signed(D1), P1, Category::Condition, None, archive(C, 1)));
 		run_to_block(5);
 		assert_eq!(decide(D1, r), Err(DenyReason::NoConsent));
 		assert_noop!(
-			EhrAccess::add_record(signed(D1), P1, Category::Condition, C, 1, None),
+			EhrAccess::add_record(signed(D1), P1, Category::Condition, None, archive(C, 1)),
 			Error::<Test>::NotAuthorized
 		);
 		// It stays listed (and its deposit held) until revoked.
@@ -897,7 +962,7 @@ fn a_hospital_grant_covers_its_active_doctors_while_it_is_active() {
 		assert_eq!(decide(D2, r), Ok(AccessReason::Consent { grant: g }));
 		assert_eq!(decide(D3, r), Err(DenyReason::NoConsent), "another hospital's doctor");
 		assert_eq!(decide(H1, r), Err(DenyReason::NoConsent), "administrators are not clinicians");
-		assert_ok!(EhrAccess::add_record(signed(D2), P1, Category::Procedure, C, 1, None));
+		assert_ok!(EhrAccess::add_record(signed(D2), P1, Category::Procedure, None, archive(C, 1)));
 		// A newly registered doctor of the hospital is covered too.
 		doctor(H1, 23);
 		assert!(decide(23, r).is_ok());
@@ -926,7 +991,7 @@ fn a_suspended_hospital_s_doctors_keep_personal_reads_but_cannot_write() {
 			Err(DenyReason::HospitalSuspended)
 		);
 		assert_noop!(
-			EhrAccess::add_record(signed(D1), P1, Category::Condition, C, 1, None),
+			EhrAccess::add_record(signed(D1), P1, Category::Condition, None, archive(C, 1)),
 			Error::<Test>::NotAuthorized
 		);
 		// Without a personal basis the refusal names the hospital.
@@ -961,7 +1026,7 @@ fn only_a_read_write_grant_lets_a_doctor_write_within_its_scope() {
 		let other = record(P1, P1, Category::Medication);
 		grant(P1, P1, Grantee::Doctor(D1), GrantScope::All, Right::Read, None);
 		assert_noop!(
-			EhrAccess::add_record(signed(D1), P1, Category::Medication, C, 1, None),
+			EhrAccess::add_record(signed(D1), P1, Category::Medication, None, archive(C, 1)),
 			Error::<Test>::NotAuthorized
 		);
 		let g = grant(
@@ -977,21 +1042,27 @@ fn only_a_read_write_grant_lets_a_doctor_write_within_its_scope() {
 			Ok(AccessReason::Consent { grant: g })
 		);
 		assert_noop!(
-			EhrAccess::add_record(signed(D1), P1, Category::Coverage, C, 1, None),
+			EhrAccess::add_record(signed(D1), P1, Category::Coverage, None, archive(C, 1)),
 			Error::<Test>::NotAuthorized
 		);
 		assert_ok!(EhrAccess::revoke_access(signed(P1), P1, g));
 		// A scope of listed records allows amendments of those records only.
 		grant(P1, P1, Grantee::Doctor(D1), records(&[old]), Right::ReadWrite, None);
 		assert_noop!(
-			EhrAccess::add_record(signed(D1), P1, Category::Medication, C, 1, None),
+			EhrAccess::add_record(signed(D1), P1, Category::Medication, None, archive(C, 1)),
 			Error::<Test>::NotAuthorized
 		);
 		assert_noop!(
-			EhrAccess::add_record(signed(D1), P1, Category::Medication, C, 1, Some(other)),
+			EhrAccess::add_record(signed(D1), P1, Category::Medication, Some(other), archive(C, 1)),
 			Error::<Test>::NotAuthorized
 		);
-		assert_ok!(EhrAccess::add_record(signed(D1), P1, Category::Medication, C, 1, Some(old)));
+		assert_ok!(EhrAccess::add_record(
+			signed(D1),
+			P1,
+			Category::Medication,
+			Some(old),
+			archive(C, 1)
+		));
 	});
 }
 
@@ -1002,7 +1073,13 @@ fn a_patient_anchors_a_record_and_pays_the_deposit() {
 	test(|| {
 		world();
 		run_to_block(3);
-		assert_ok!(EhrAccess::add_record(signed(P1), P1, Category::Demographics, C, 4096, None));
+		assert_ok!(EhrAccess::add_record(
+			signed(P1),
+			P1,
+			Category::Demographics,
+			None,
+			archive(C, 4096)
+		));
 		let anchor = Records::<Test>::get(0).unwrap();
 		assert_eq!(
 			anchor,
@@ -1016,7 +1093,7 @@ fn a_patient_anchors_a_record_and_pays_the_deposit() {
 				size: 4096,
 				created_at: 3,
 				supersedes: None,
-				archive: None,
+				archive: ArchiveRef { entry: 0, k: 1, n: 1, root: C },
 				erased_at: None,
 				deposit: RecordDeposit::get(),
 			}
@@ -1029,6 +1106,7 @@ fn a_patient_anchors_a_record_and_pays_the_deposit() {
 				hospital: None,
 				category: Category::Demographics,
 				commitment: C,
+				archive: ArchiveRef { entry: 0, k: 1, n: 1, root: C },
 				supersedes: None,
 				basis: AccessReason::Owner,
 			}
@@ -1061,7 +1139,10 @@ fn record_ids_are_counters_not_content() {
 		let a = record(P1, P1, Category::Condition);
 		let b = record(P1, P1, Category::Condition);
 		assert_eq!((a, b), (0, 1));
-		assert_eq!(Records::<Test>::get(a).unwrap().commitment, Records::<Test>::get(b).unwrap().commitment);
+		assert_eq!(
+			Records::<Test>::get(a).unwrap().commitment,
+			Records::<Test>::get(b).unwrap().commitment
+		);
 	});
 }
 
@@ -1072,20 +1153,32 @@ fn an_amendment_is_a_new_record_naming_the_old_one() {
 		let old = record(P1, P1, Category::Condition);
 		let theirs = record(P2, P2, Category::Condition);
 		let other_kind = record(P1, P1, Category::Coverage);
-		assert_ok!(EhrAccess::add_record(signed(P1), P1, Category::Condition, [8; 32], 1, Some(old)));
+		assert_ok!(EhrAccess::add_record(
+			signed(P1),
+			P1,
+			Category::Condition,
+			Some(old),
+			archive([8; 32], 1)
+		));
 		let new = NextRecordId::<Test>::get() - 1;
 		assert_eq!(Records::<Test>::get(new).unwrap().supersedes, Some(old));
 		assert_eq!(Records::<Test>::get(old).unwrap().commitment, C, "the old record is unchanged");
 		assert_noop!(
-			EhrAccess::add_record(signed(P1), P1, Category::Condition, C, 1, Some(99)),
+			EhrAccess::add_record(signed(P1), P1, Category::Condition, Some(99), archive(C, 1)),
 			Error::<Test>::UnknownRecord
 		);
 		assert_noop!(
-			EhrAccess::add_record(signed(P1), P1, Category::Condition, C, 1, Some(theirs)),
+			EhrAccess::add_record(signed(P1), P1, Category::Condition, Some(theirs), archive(C, 1)),
 			Error::<Test>::SupersededMismatch
 		);
 		assert_noop!(
-			EhrAccess::add_record(signed(P1), P1, Category::Condition, C, 1, Some(other_kind)),
+			EhrAccess::add_record(
+				signed(P1),
+				P1,
+				Category::Condition,
+				Some(other_kind),
+				archive(C, 1)
+			),
 			Error::<Test>::SupersededMismatch
 		);
 	});
@@ -1097,16 +1190,16 @@ fn adding_records_is_checked() {
 		world();
 		guardian(P1, G1);
 		assert_noop!(
-			EhrAccess::add_record(signed(P1), NOBODY, Category::Condition, C, 1, None),
+			EhrAccess::add_record(signed(P1), NOBODY, Category::Condition, None, archive(C, 1)),
 			Error::<Test>::NotAPatient
 		);
 		assert_noop!(
-			EhrAccess::add_record(signed(P1), P1, Category::Condition, C, 0, None),
+			EhrAccess::add_record(signed(P1), P1, Category::Condition, None, archive(C, 0)),
 			Error::<Test>::EmptyRecord
 		);
 		for who in [P2, D1, H1, G1, NOBODY] {
 			assert_noop!(
-				EhrAccess::add_record(signed(who), P1, Category::Condition, C, 1, None),
+				EhrAccess::add_record(signed(who), P1, Category::Condition, None, archive(C, 1)),
 				Error::<Test>::NotAuthorized
 			);
 		}
@@ -1114,7 +1207,7 @@ fn adding_records_is_checked() {
 			record(P1, P1, Category::Encounter);
 		}
 		assert_noop!(
-			EhrAccess::add_record(signed(P1), P1, Category::Encounter, C, 1, None),
+			EhrAccess::add_record(signed(P1), P1, Category::Encounter, None, archive(C, 1)),
 			Error::<Test>::TooManyRecords
 		);
 	});
@@ -1134,7 +1227,7 @@ fn an_author_without_funds_cannot_anchor() {
 		doctor(12, POOR);
 		assert_ok!(EhrAccess::open_emergency(signed(POOR), P1, EmergencyReason::Unconscious));
 		assert_noop!(
-			EhrAccess::add_record(signed(POOR), P1, Category::Condition, C, 1, None),
+			EhrAccess::add_record(signed(POOR), P1, Category::Condition, None, archive(C, 1)),
 			TokenError::FundsUnavailable
 		);
 	});
@@ -1183,7 +1276,7 @@ fn emergency_access_is_loud_counted_and_time_limited() {
 			Ok(AccessReason::Emergency)
 		);
 		assert_ok!(EhrAccess::open_access(signed(D1), r));
-		assert_ok!(EhrAccess::add_record(signed(D1), P1, Category::Encounter, C, 1, None));
+		assert_ok!(EhrAccess::add_record(signed(D1), P1, Category::Encounter, None, archive(C, 1)));
 		run_to_block(EMERGENCY_DURATION);
 		assert_eq!(decide(D1, r), Ok(AccessReason::Emergency));
 		assert_ok!(EhrAccess::open_access(signed(D1), r));
@@ -1317,14 +1410,14 @@ fn open_access_stores_a_ticket_and_emits_the_audit_event() {
 }
 
 #[test]
-fn open_access_refuses_the_unauthorised() {
+fn open_access_refuses_the_unauthorised_and_audits_the_refusal() {
 	test(|| {
 		world();
 		let r = record(P1, P1, Category::Condition);
 		for who in [P2, D1, H1, NOBODY] {
-			assert_noop!(EhrAccess::open_access(signed(who), r), Error::<Test>::NotAuthorized);
+			assert_denied(who, r, DenyReason::NoConsent);
 		}
-		assert_noop!(EhrAccess::open_access(signed(P1), 99), Error::<Test>::UnknownRecord);
+		assert_denied(P1, 99, DenyReason::UnknownRecord);
 		assert_noop!(EhrAccess::open_access(RuntimeOrigin::root(), r), DispatchError::BadOrigin);
 	});
 }
@@ -1347,7 +1440,8 @@ fn tickets_expire_by_themselves() {
 fn tickets_per_reader_are_bounded() {
 	test(|| {
 		world();
-		let ids: Vec<RecordId> = (0..=MAX_TICKETS).map(|_| record(P1, P1, Category::Condition)).collect();
+		let ids: Vec<RecordId> =
+			(0..=MAX_TICKETS).map(|_| record(P1, P1, Category::Condition)).collect();
 		for r in &ids[..MAX_TICKETS as usize] {
 			assert_ok!(EhrAccess::open_access(signed(P1), *r));
 		}
@@ -1414,12 +1508,19 @@ fn exhausted_counters_fail_cleanly() {
 		let r = record(P1, P1, Category::Condition);
 		NextRecordId::<Test>::put(u64::MAX);
 		assert_noop!(
-			EhrAccess::add_record(signed(P1), P1, Category::Condition, C, 1, None),
+			EhrAccess::add_record(signed(P1), P1, Category::Condition, None, archive(C, 1)),
 			Error::<Test>::Overflow
 		);
 		NextGrantId::<Test>::put(u64::MAX);
 		assert_noop!(
-			EhrAccess::grant_access(signed(P1), P1, Grantee::Doctor(D1), GrantScope::All, Right::Read, None),
+			EhrAccess::grant_access(
+				signed(P1),
+				P1,
+				Grantee::Doctor(D1),
+				GrantScope::All,
+				Right::Read,
+				None
+			),
 			Error::<Test>::Overflow
 		);
 		NextTicketId::<Test>::put(u64::MAX);
@@ -1436,32 +1537,29 @@ fn exhausted_counters_fail_cleanly() {
 // ---------------------------------------------------------------- archive slot
 
 #[test]
-fn the_archive_slot_is_filled_once_by_runtime_code() {
+fn a_record_is_stored_with_its_archive_or_not_at_all() {
 	test(|| {
 		world();
+		let before = pallet_state();
+		let held = Balances::total_balance_on_hold(&P1);
+		assert_noop!(
+			EhrAccess::add_record(
+				signed(P1),
+				P1,
+				Category::Condition,
+				None,
+				archive(REFUSED_ROOT, 1)
+			),
+			DispatchError::Other("archive refused")
+		);
+		assert_eq!(pallet_state(), before, "no anchor, no id taken");
+		assert_eq!(Balances::total_balance_on_hold(&P1), held, "no deposit held");
 		let r = record(P1, P1, Category::Condition);
-		let archive = ArchiveRef { entry: 5, k: 3, n: 5, root: [1; 32] };
+		let anchor = Records::<Test>::get(r).unwrap();
+		assert_eq!(anchor.archive, ArchiveRef { entry: r, k: 1, n: 1, root: C });
+		assert_eq!(anchor.commitment, C);
 		assert_eq!(<EhrAccess as ArchiveSlot>::commitment(r), Some(C));
 		assert_eq!(<EhrAccess as ArchiveSlot>::commitment(99), None);
-		assert_noop!(
-			<EhrAccess as ArchiveSlot>::attach_archive(r, ArchiveRef { k: 0, ..archive }),
-			Error::<Test>::InvalidArchiveRef
-		);
-		assert_noop!(
-			<EhrAccess as ArchiveSlot>::attach_archive(r, ArchiveRef { k: 6, ..archive }),
-			Error::<Test>::InvalidArchiveRef
-		);
-		assert_noop!(
-			<EhrAccess as ArchiveSlot>::attach_archive(99, archive),
-			Error::<Test>::UnknownRecord
-		);
-		assert_ok!(<EhrAccess as ArchiveSlot>::attach_archive(r, archive));
-		System::assert_last_event(Event::ArchiveAttached { record: r, archive }.into());
-		assert_eq!(Records::<Test>::get(r).unwrap().archive, Some(archive));
-		assert_noop!(
-			<EhrAccess as ArchiveSlot>::attach_archive(r, archive),
-			Error::<Test>::ArchiveAlreadySet
-		);
 	});
 }
 
@@ -1471,9 +1569,6 @@ fn an_erased_record_is_marked_once_and_can_no_longer_be_opened() {
 		world();
 		let r = record(P1, P1, Category::Condition);
 		assert_noop!(<EhrAccess as ArchiveSlot>::mark_erased(99), Error::<Test>::UnknownRecord);
-		assert_noop!(<EhrAccess as ArchiveSlot>::mark_erased(r), Error::<Test>::NotArchived);
-		let archive = ArchiveRef { entry: r, k: 1, n: 1, root: [1; 32] };
-		assert_ok!(<EhrAccess as ArchiveSlot>::attach_archive(r, archive));
 		assert_ok!(EhrAccess::open_access(signed(P1), r));
 		assert!(!<EhrAccess as ArchiveSlot>::is_erased(r));
 
@@ -1488,11 +1583,8 @@ fn an_erased_record_is_marked_once_and_can_no_longer_be_opened() {
 		assert_noop!(<EhrAccess as ArchiveSlot>::mark_erased(r), Error::<Test>::AlreadyErased);
 
 		// Nobody opens it any more, not even its patient.
-		assert_noop!(EhrAccess::open_access(signed(P1), r), Error::<Test>::RecordErased);
-		assert_eq!(
-			EhrAccess::can_access(&P1, r),
-			AccessDecision::Denied(DenyReason::Erased)
-		);
+		assert_denied(P1, r, DenyReason::Erased);
+		assert_eq!(EhrAccess::can_access(&P1, r), AccessDecision::Denied(DenyReason::Erased));
 		assert_ok!(EhrAccess::do_try_state());
 	});
 }
@@ -1552,7 +1644,9 @@ fn patient_records_are_paged_in_id_order() {
 				record(P2, P2, Category::Condition);
 			}
 		}
-		let ids = |page: Vec<(RecordId, AnchorOf<Test>)>| page.into_iter().map(|(id, _)| id).collect::<Vec<_>>();
+		let ids = |page: Vec<(RecordId, AnchorOf<Test>)>| {
+			page.into_iter().map(|(id, _)| id).collect::<Vec<_>>()
+		};
 		assert_eq!(ids(EhrAccess::patient_records(&P1, None, 100)), mine);
 		assert_eq!(ids(EhrAccess::patient_records(&P1, None, 2)), mine[..2]);
 		assert_eq!(ids(EhrAccess::patient_records(&P1, Some(mine[1]), 2)), mine[2..4]);
@@ -1577,7 +1671,8 @@ fn patient_grants_are_paged_in_id_order() {
 		grant(P2, P2, Grantee::Doctor(D1), GrantScope::All, Right::Read, None);
 		let b = grant(P1, P1, Grantee::Hospital(H2), records(&[r]), Right::ReadWrite, Some(9));
 		let c = grant(P1, P1, Grantee::Doctor(D3), GrantScope::All, Right::Read, None);
-		let ids = |p: &[(GrantId, ApiGrantOf<Test>)]| p.iter().map(|(id, _)| *id).collect::<Vec<_>>();
+		let ids =
+			|p: &[(GrantId, ApiGrantOf<Test>)]| p.iter().map(|(id, _)| *id).collect::<Vec<_>>();
 		assert_eq!(ids(&EhrAccess::patient_grants(&P1, None, 10)), vec![a, b, c]);
 		assert_eq!(ids(&EhrAccess::patient_grants(&P1, Some(a), 1)), vec![b]);
 		assert_eq!(ids(&EhrAccess::patient_grants(&P1, Some(b), 10)), vec![c]);
@@ -1610,7 +1705,7 @@ fn pages_are_capped_at_max_page_len() {
 					size: 1,
 					created_at: 1,
 					supersedes: None,
-					archive: None,
+					archive: ArchiveRef { entry: id, k: 1, n: 1, root: C },
 					erased_at: None,
 					deposit: 0,
 				},
@@ -1668,28 +1763,55 @@ fn try_state_catches_broken_invariants() {
 
 		type Breakage = (&'static str, Box<dyn Fn()>);
 		let breakages: Vec<Breakage> = vec![
-			("doctor count", Box::new(move || Hospitals::<Test>::mutate(H1, |h| h.as_mut().unwrap().doctors = 7))),
+			(
+				"doctor count",
+				Box::new(move || {
+					Hospitals::<Test>::mutate(H1, |h| h.as_mut().unwrap().doctors = 7)
+				}),
+			),
 			("anchor of unknown patient", Box::new(move || Patients::<Test>::remove(P1))),
-			("record count", Box::new(move || Patients::<Test>::mutate(P1, |p| p.as_mut().unwrap().records = 0))),
-			("grant list", Box::new(move || Patients::<Test>::mutate(P1, |p| p.as_mut().unwrap().grants.clear()))),
+			(
+				"record count",
+				Box::new(move || Patients::<Test>::mutate(P1, |p| p.as_mut().unwrap().records = 0)),
+			),
+			(
+				"grant list",
+				Box::new(move || {
+					Patients::<Test>::mutate(P1, |p| p.as_mut().unwrap().grants.clear())
+				}),
+			),
 			("ticket count", Box::new(move || TicketCount::<Test>::insert(P1, 2))),
 			("guardian index", Box::new(move || Guardianships::<Test>::insert(G1, P1, ()))),
-			("role conflict", Box::new(move || Hospitals::<Test>::insert(D1, Hospitals::<Test>::get(H1).unwrap()))),
-			("unsorted guardians", Box::new(move || {
-				Patients::<Test>::mutate(P2, |p| {
-					let p = p.as_mut().unwrap();
-					p.guardians = BoundedVec::truncate_from(vec![
-						GuardianEntry { account: G2, deposit: 0 },
-						GuardianEntry { account: G1, deposit: 0 },
-					]);
-				});
-				Guardianships::<Test>::insert(G1, P2, ());
-				Guardianships::<Test>::insert(G2, P2, ());
-			})),
-			("deposit", Box::new(move || {
-				Patients::<Test>::mutate(P2, |p| p.as_mut().unwrap().deposit = 1);
-			})),
-			("anchor id", Box::new(move || Records::<Test>::mutate(r, |a| a.as_mut().unwrap().id = 5))),
+			(
+				"role conflict",
+				Box::new(move || {
+					Hospitals::<Test>::insert(D1, Hospitals::<Test>::get(H1).unwrap())
+				}),
+			),
+			(
+				"unsorted guardians",
+				Box::new(move || {
+					Patients::<Test>::mutate(P2, |p| {
+						let p = p.as_mut().unwrap();
+						p.guardians = BoundedVec::truncate_from(vec![
+							GuardianEntry { account: G2, deposit: 0 },
+							GuardianEntry { account: G1, deposit: 0 },
+						]);
+					});
+					Guardianships::<Test>::insert(G1, P2, ());
+					Guardianships::<Test>::insert(G2, P2, ());
+				}),
+			),
+			(
+				"deposit",
+				Box::new(move || {
+					Patients::<Test>::mutate(P2, |p| p.as_mut().unwrap().deposit = 1);
+				}),
+			),
+			(
+				"anchor id",
+				Box::new(move || Records::<Test>::mutate(r, |a| a.as_mut().unwrap().id = 5)),
+			),
 		];
 		for (what, breakage) in breakages {
 			polkadot_sdk::frame_support::storage::with_transaction(|| {
@@ -1717,10 +1839,6 @@ fn every_error_has_a_test() {
 	assert!(errors.variants.len() >= 40);
 	for variant in &errors.variants {
 		let needle = format!("Error::<Test>::{}", variant.name);
-		assert!(
-			source.matches(&needle).count() >= 1,
-			"no test names {}",
-			variant.name
-		);
+		assert!(source.matches(&needle).count() >= 1, "no test names {}", variant.name);
 	}
 }

@@ -129,7 +129,16 @@ impl Category {
 
 /// Whether a hospital or a doctor may act.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum Status {
 	/// May act.
@@ -198,9 +207,7 @@ pub struct DoctorInfo<AccountId, Balance, BlockNumber, S: Get<u32>> {
 }
 
 /// A guardian of a patient and the deposit the patient placed for naming them.
-#[derive(
-	Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct GuardianEntry<AccountId, Balance> {
 	/// The guardian's account.
 	pub account: AccountId,
@@ -292,8 +299,9 @@ impl<R: Get<u32>> GrantScope<R> {
 		match self {
 			GrantScope::All => true,
 			GrantScope::Category(c) => *c == category,
-			GrantScope::Records(list) =>
-				supersedes.map(|s| list.binary_search(&s).is_ok()).unwrap_or(false),
+			GrantScope::Records(list) => {
+				supersedes.map(|s| list.binary_search(&s).is_ok()).unwrap_or(false)
+			},
 		}
 	}
 
@@ -308,7 +316,16 @@ impl<R: Get<u32>> GrantScope<R> {
 
 /// What a consent grant allows.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum Right {
 	/// Open the covered records.
@@ -352,7 +369,16 @@ impl<AccountId, Balance, BlockNumber: PartialOrd, R: Get<u32>>
 /// Where the shamir-archive pallet keeps a record's dispersed pieces: its archive entry, the
 /// threshold `k` of `n`, and the root of the per-custodian commitments.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub struct ArchiveRef {
 	/// The archive entry in the shamir-archive pallet.
@@ -363,6 +389,16 @@ pub struct ArchiveRef {
 	pub n: u8,
 	/// Root of the commitments `h_i = H(i, F_i, S_i)` of the pieces.
 	pub root: [u8; 32],
+}
+
+/// What [`crate::RecordArchive::anchor`] stored for a new record: its archive reference, and
+/// the ciphertext's size in bytes (the codec's payload length).
+#[derive(Clone, Copy, Eq, PartialEq, Debug)]
+pub struct Archived {
+	/// Where the pieces are kept; its root is the record's commitment.
+	pub archive: ArchiveRef,
+	/// Size of the ciphertext, in bytes.
+	pub size: u64,
 }
 
 impl ArchiveRef {
@@ -394,8 +430,8 @@ pub struct Anchor<AccountId, Balance, BlockNumber> {
 	/// The record this one amends, if any (same patient, same category). Records are never
 	/// edited: an amendment is a new record.
 	pub supersedes: Option<RecordId>,
-	/// The shamir-archive entry holding the pieces, once the archive pallet has attached it.
-	pub archive: Option<ArchiveRef>,
+	/// The shamir-archive entry holding the pieces, stored with the record.
+	pub archive: ArchiveRef,
 	/// The block at which the patient had the record erased (its pieces deleted, its key
 	/// crypto-shredded), if they did. The anchor itself stays, as the audit trail.
 	pub erased_at: Option<BlockNumber>,
@@ -405,7 +441,16 @@ pub struct Anchor<AccountId, Balance, BlockNumber> {
 
 /// The bounded reason a doctor gives for opening emergency (break-glass) access.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum EmergencyReason {
 	/// The patient is unconscious.
@@ -440,7 +485,16 @@ pub struct EmergencySession<AccountId, BlockNumber> {
 
 /// Why an access (a read, or the addition of a record) is allowed.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum AccessReason {
 	/// The reader is the patient.
@@ -465,7 +519,16 @@ pub enum AccessReason {
 
 /// Why an access is refused.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum DenyReason {
 	/// No such record.
@@ -491,7 +554,16 @@ pub enum DenyReason {
 
 /// The answer of [`crate::Pallet::can_access`] and of the `EhrAccessApi` runtime API.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum AccessDecision {
 	/// Allowed, and why.

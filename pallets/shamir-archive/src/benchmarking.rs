@@ -5,10 +5,7 @@ use crate::Pallet as ShamirArchive;
 use alloc::{vec, vec::Vec};
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
-	frame_support::{
-		traits::{Consideration, EnsureOrigin, Footprint, Get},
-		BoundedVec,
-	},
+	frame_support::traits::{Consideration, EnsureOrigin, Footprint, Get},
 	frame_system::RawOrigin,
 	sp_core::sr25519,
 };
@@ -26,9 +23,12 @@ fn receipt_key() -> sr25519::Public {
 	polkadot_sdk::sp_io::crypto::sr25519_generate(RECEIPT_KEY_TYPE, None)
 }
 
-/// Register custodian `index` with a fresh receipt key.
+/// Custodian `index`, registered with a fresh receipt key unless it already is, and its key.
 fn custodian<T: Config>(index: u32) -> Result<(T::AccountId, sr25519::Public), BenchmarkError> {
 	let who: T::AccountId = account("custodian", index, 0);
+	if let Some(info) = Custodians::<T>::get(&who) {
+		return Ok((who, info.receipt_key));
+	}
 	let key = receipt_key();
 	ShamirArchive::<T>::register_custodian(
 		registrar::<T>()?,
@@ -40,94 +40,61 @@ fn custodian<T: Config>(index: u32) -> Result<(T::AccountId, sr25519::Public), B
 	Ok((who, key))
 }
 
-/// `key`'s receipt for piece `index` of `archive_id` of `patient`, kept by `custodian`.
+/// `key`'s receipt for piece `index` of the write `of`, kept by `custodian`.
 fn receipt<T: Config>(
 	key: &sr25519::Public,
-	patient: &T::AccountId,
-	archive_id: ArchiveId,
+	of: ReceiptFor<'_, T::AccountId>,
 	index: u8,
 	hash: PieceHash,
 	custodian: &T::AccountId,
 ) -> Result<sr25519::Signature, BenchmarkError> {
-	let payload = ShamirArchive::<T>::receipt_message(
-		patient.clone(),
-		archive_id,
-		index,
-		hash,
-		custodian.clone(),
-	)
-	.payload();
+	let payload = ShamirArchive::<T>::receipt_message(of, index, hash, custodian.clone()).payload();
 	polkadot_sdk::sp_io::crypto::sr25519_sign(RECEIPT_KEY_TYPE, key, &payload)
 		.ok_or(BenchmarkError::Stop("no receipt key in the keystore"))
 }
 
-fn bounded<V>(_: V) -> BenchmarkError {
-	BenchmarkError::Stop("more than MaxPieces")
+/// The archive id of the benchmarks' archives: a new one for each archive made.
+fn next_archive_id<T: Config>() -> ArchiveId {
+	let mut id = [0xa5; 32];
+	id[..8].copy_from_slice(&(ArchiveIds::<T>::iter().count() as u64).to_le_bytes());
+	id
 }
 
-/// Everything `anchor_archive` takes for an archive of `n` pieces with every receipt given.
-struct Anchoring<T: Config> {
-	patient: T::AccountId,
-	record: RecordId,
-	archive_id: ArchiveId,
-	header: CommitmentsHeader,
-	hashes: BoundedVec<PieceHash, T::MaxPieces>,
-	custodians: BoundedVec<T::AccountId, T::MaxPieces>,
-	receipts: BoundedVec<Option<sr25519::Signature>, T::MaxPieces>,
-}
-
-fn anchoring<T: Config>(n: u32) -> Result<Anchoring<T>, BenchmarkError> {
-	let patient: T::AccountId = account("patient", 0, 0);
-	let archive_id = [0xa5; 32];
+/// A valid archive of `n` pieces, every receipt given, for a new record of `patient` by
+/// `author`, who is funded for its largest deposit; custodians `0..n` are registered.
+pub(crate) fn submission<T: Config>(
+	patient: &T::AccountId,
+	author: &T::AccountId,
+	n: u32,
+) -> Result<ArchiveSubmissionOf<T>, BenchmarkError> {
+	let archive_id = next_archive_id::<T>();
 	let header = CommitmentsHeader {
 		version: ehr_archive_codec::VERSION,
 		threshold: 1,
 		payload_len: 1 << 20,
 		segment_size: ehr_archive_codec::SEGMENT_SIZE,
 	};
-	let hashes: Vec<PieceHash> = (0..n).map(|i| [i as u8; 32]).collect();
-	let commitments = ehr_archive_codec::Commitments {
-		version: ehr_archive_codec::Version::V1,
-		threshold: header.threshold,
-		payload_len: header.payload_len,
-		segment_size: header.segment_size,
-		piece_hashes: hashes.clone(),
-	};
-	let record = T::BenchmarkHelper::record(&patient, commitments.root(&archive_id))?;
 	// Funds for the largest deposit an entry can take.
 	let largest = <ArchiveEntryOf<T> as codec::MaxEncodedLen>::max_encoded_len().saturating_add(64);
-	T::Consideration::ensure_successful(&patient, Footprint::from_parts(1, largest));
-	let mut custodians = Vec::new();
-	let mut receipts = Vec::new();
-	for (i, hash) in hashes.iter().enumerate() {
-		let (who, key) = custodian::<T>(i as u32)?;
-		receipts.push(Some(receipt::<T>(&key, &patient, archive_id, i as u8, *hash, &who)?));
-		custodians.push(who);
+	T::Consideration::ensure_successful(author, Footprint::from_parts(1, largest));
+	let write = ReceiptFor { patient, author, archive_id };
+	let mut pieces = Vec::new();
+	for i in 0..n {
+		let hash = [i as u8; 32];
+		let (custodian, key) = custodian::<T>(i)?;
+		let receipt = Some(receipt::<T>(&key, write, i as u8, hash, &custodian)?);
+		pieces.push(PieceSubmission { custodian, hash, receipt });
 	}
-	Ok(Anchoring {
-		patient,
-		record,
-		archive_id,
-		header,
-		hashes: hashes.try_into().map_err(bounded)?,
-		custodians: custodians.try_into().map_err(bounded)?,
-		receipts: receipts.try_into().map_err(bounded)?,
-	})
+	let pieces = pieces.try_into().map_err(|_| BenchmarkError::Stop("more than MaxPieces"))?;
+	Ok(ArchiveSubmission { archive_id, header, pieces })
 }
 
-/// An anchored archive of `MaxPieces` pieces, every one held.
-fn anchored<T: Config>() -> Result<Anchoring<T>, BenchmarkError> {
-	let a = anchoring::<T>(T::MaxPieces::get())?;
-	ShamirArchive::<T>::anchor_archive(
-		RawOrigin::Signed(a.patient.clone()).into(),
-		a.record,
-		a.archive_id,
-		a.header,
-		a.hashes.clone(),
-		a.custodians.clone(),
-		a.receipts.clone(),
-	)?;
-	Ok(a)
+/// A record of a patient, archived with `MaxPieces` pieces, every one held: the record and
+/// its patient.
+fn anchored<T: Config>() -> Result<(RecordId, T::AccountId), BenchmarkError> {
+	let patient: T::AccountId = account("patient", 0, 0);
+	let record = T::BenchmarkHelper::record(&patient, T::MaxPieces::get())?;
+	Ok((record, patient))
 }
 
 #[benchmarks]
@@ -186,23 +153,21 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// The archive half of `EhrAccess::add_record`, which adds this weight to its own.
 	#[benchmark]
-	fn anchor_archive(n: Linear<1, { T::MaxPieces::get() }>) -> Result<(), BenchmarkError> {
-		let a = anchoring::<T>(n)?;
+	fn anchor(n: Linear<1, { T::MaxPieces::get() }>) -> Result<(), BenchmarkError> {
+		let patient: T::AccountId = account("patient", 0, 0);
+		let author: T::AccountId = account("author", 0, 0);
+		let archive = submission::<T>(&patient, &author, n)?;
+		let record = RecordId::MAX;
 
-		#[extrinsic_call]
-		_(
-			RawOrigin::Signed(a.patient.clone()),
-			a.record,
-			a.archive_id,
-			a.header,
-			a.hashes,
-			a.custodians,
-			a.receipts,
-		);
+		#[block]
+		{
+			ShamirArchive::<T>::anchor(record, &patient, &author, archive)?;
+		}
 
-		assert_eq!(Archives::<T>::get(a.record).map(|e| e.held()), Some(n));
-		assert!(Deposits::<T>::contains_key(a.record));
+		assert_eq!(Archives::<T>::get(record).map(|e| e.held()), Some(n));
+		assert!(Deposits::<T>::contains_key(record));
 		Ok(())
 	}
 
@@ -210,21 +175,28 @@ mod benchmarks {
 	/// new custodian is checked against every other piece.
 	#[benchmark]
 	fn repair_piece() -> Result<(), BenchmarkError> {
-		let a = anchored::<T>()?;
+		let (record, patient) = anchored::<T>()?;
+		let entry = Archives::<T>::get(record).ok_or(BenchmarkError::Stop("not anchored"))?;
 		let last = T::MaxPieces::get().saturating_sub(1);
 		let index = last as u8;
-		let old = a.custodians[last as usize].clone();
-		ShamirArchive::<T>::set_custodian_status(registrar::<T>()?, old, Status::Suspended)?;
+		let piece = entry.pieces[last as usize].clone();
+		ShamirArchive::<T>::set_custodian_status(
+			registrar::<T>()?,
+			piece.custodian,
+			Status::Suspended,
+		)?;
 		let (new, key) = custodian::<T>(last.saturating_add(1))?;
-		let signature =
-			receipt::<T>(&key, &a.patient, a.archive_id, index, a.hashes[last as usize], &new)?;
+		// The benchmark helper writes records as their patient.
+		let write =
+			ReceiptFor { patient: &patient, author: &patient, archive_id: entry.archive_id };
+		let signature = receipt::<T>(&key, write, index, piece.hash, &new)?;
 		let caller: T::AccountId = whitelisted_caller();
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller), a.record, index, new.clone(), signature);
+		_(RawOrigin::Signed(caller), record, index, new.clone(), signature);
 
 		assert_eq!(
-			Archives::<T>::get(a.record).map(|e| e.pieces[last as usize].custodian.clone()),
+			Archives::<T>::get(record).map(|e| e.pieces[last as usize].custodian.clone()),
 			Some(new)
 		);
 		Ok(())
@@ -234,15 +206,15 @@ mod benchmarks {
 	/// deposit shrinks to the tombstone's and the anchor is marked erased.
 	#[benchmark]
 	fn erase() -> Result<(), BenchmarkError> {
-		let a = anchored::<T>()?;
+		let (record, patient) = anchored::<T>()?;
 		let guardian: T::AccountId = account("guardian", 0, 0);
-		T::BenchmarkHelper::guardian(&a.patient, &guardian)?;
+		T::BenchmarkHelper::guardian(&patient, &guardian)?;
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(guardian), a.record);
+		_(RawOrigin::Signed(guardian), record);
 
-		assert_eq!(Archives::<T>::get(a.record).map(|e| e.state), Some(EntryState::Erased));
-		assert!(T::Records::is_erased(a.record));
+		assert_eq!(Archives::<T>::get(record).map(|e| e.state), Some(EntryState::Erased));
+		assert!(T::Records::is_erased(record));
 		Ok(())
 	}
 

@@ -22,15 +22,24 @@
 //! suspended, since a leaked key is a reason to be suspended). Only active custodians take new
 //! pieces; the pieces of a suspended or removed custodian may be repaired onto another one.
 //!
-//! ## Anchoring
+//! ## Anchoring, in the same transaction as the record
 //!
-//! The client encodes the record with a random [`ArchiveId`], sends piece `i` to custodian `i`,
-//! which checks it against the commitments and returns a signed [`CustodyReceipt`]; the client
-//! adds the record in ehr-access with the codec root as its commitment, then calls
-//! [`Pallet::anchor_archive`]. The chain checks that the caller is the record's patient or
-//! author, that the root recomputed from the submitted commitments and archive id equals the
-//! anchor's commitment, that the layout is valid, that the custodians are distinct, registered
-//! and active, and every receipt given; then it fills ehr-access's archive slot.
+//! The writer draws a random [`ArchiveId`] and encodes the record under the codec record id
+//! `ehr_archive_codec::archive_record_id(genesis hash, archive id, patient)`
+//! ([`Pallet::codec_record_id`]): what the writer knows before its record exists, and, since
+//! archive ids are unique on chain, never the binding of another archive. It sends piece `i` to
+//! custodian `i`, which checks it against the commitments and returns a signed
+//! [`CustodyReceipt`] naming the patient, the **author** and the archive id. The writer then
+//! submits one transaction, `EhrAccess::add_record`, with an [`ArchiveSubmission`]: ehr-access
+//! makes its role and consent decision, and calls this pallet through
+//! `pallet_ehr_access::RecordArchive`, which checks the layout, that the archive id is unused,
+//! that the custodians are distinct, registered and active, and every receipt given, stores the
+//! entry and holds its deposit from the author. The record's commitment is the root computed
+//! here. If anything fails the whole call is rolled back: no anchor, no entry, no hold.
+//!
+//! Because a receipt names the author, pieces, commitments and receipts copied from somebody's
+//! pending write cannot anchor a record of anyone else: the copier's write fails with
+//! [`Error::BadReceipt`], and the original write still goes through.
 //!
 //! **At least `k` receipts, not all `n`.** Pieces given without a receipt are stored as
 //! [`PieceState::Missing`] and the entry as [`EntryState::Degraded`]. With `k` verified pieces
@@ -79,7 +88,6 @@
 //! | 1 | [`Pallet::set_custodian_status`] | registrar |
 //! | 2 | [`Pallet::remove_custodian`] | registrar |
 //! | 3 | [`Pallet::update_custodian`] | the custodian |
-//! | 4 | [`Pallet::anchor_archive`] | the record's patient or author |
 //! | 5 | [`Pallet::repair_piece`] | anyone, with the new custodian's receipt |
 //! | 6 | [`Pallet::erase`] | the record's patient or a guardian |
 //!
@@ -87,6 +95,9 @@
 //!
 //! [`runtime_api::ShamirArchiveApi`]: `archive`, `archive_of`, `custodian`, `custodians`,
 //! `receipt_payload`.
+//!
+//! Call index 4 was `anchor_archive`, the second transaction of the former two-step write; it
+//! is not reused.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -131,20 +142,26 @@ pub type ApiArchiveEntryOf<T> = ArchiveEntry<
 	BlockNumberFor<T>,
 	runtime_api::ApiMaxPieces,
 >;
+/// A record's archive as its writer submits it, in a runtime.
+pub type ArchiveSubmissionOf<T> = ArchiveSubmission<
+	<T as polkadot_sdk::frame_system::Config>::AccountId,
+	<T as Config>::MaxPieces,
+>;
 /// A custody receipt message in a runtime.
 pub type CustodyReceiptOf<T> = CustodyReceipt<
 	<T as polkadot_sdk::frame_system::Config>::AccountId,
 	<T as polkadot_sdk::frame_system::Config>::Hash,
 >;
 
-/// What the benchmarks need from the records pallet: a record with a given commitment, and a
-/// guardian (the runtime uses `pallet_ehr_access::Pallet<Runtime>`).
+/// What the benchmarks need from the records pallet: an archived record, and a guardian (the
+/// runtime uses `pallet_ehr_access::Pallet<Runtime>`).
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
-	/// A new record of `patient` whose anchor commits to `commitment`.
+	/// A new record of `patient`, written by the patient, archived with `pieces` pieces
+	/// (through the records pallet's own `add_record`).
 	fn record(
 		patient: &AccountId,
-		commitment: [u8; 32],
+		pieces: u32,
 	) -> Result<RecordId, polkadot_sdk::sp_runtime::DispatchError>;
 	/// Make `guardian` a guardian of `patient`.
 	fn guardian(
@@ -267,8 +284,6 @@ pub mod pallet {
 		StatusUnchanged,
 		/// No such record in ehr-access.
 		UnknownRecord,
-		/// Only the record's patient or author may anchor its archive.
-		NotRecordParty,
 		/// The record already has an archive entry.
 		AlreadyArchived,
 		/// The archive id is already anchored for a record.
@@ -277,10 +292,6 @@ pub mod pallet {
 		UnsupportedVersion,
 		/// The codec layout is invalid (`1 <= k <= n`, segment size, payload length).
 		InvalidLayout,
-		/// The piece hashes, custodians and receipts are not all `n` long.
-		LengthMismatch,
-		/// The root of the submitted commitments and archive id is not the record's commitment.
-		RootMismatch,
 		/// A custodian is listed for two pieces.
 		DuplicateCustodian,
 		/// The custodian is suspended.
@@ -424,111 +435,6 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Anchor the archive of `record`: the codec `header` and `piece_hashes` it was encoded
-		/// with under `archive_id`, the custodian of each piece, and each custodian's receipt
-		/// (`None`: none yet, the piece is missing). At least `k` receipts are needed; see the
-		/// pallet docs for the checks.
-		///
-		/// Origin: the record's patient or author, who pays the entry's deposit. Fills the
-		/// record's archive slot in ehr-access. Emits [`Event::ArchiveAnchored`].
-		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::anchor_archive(piece_hashes.len() as u32))]
-		pub fn anchor_archive(
-			origin: OriginFor<T>,
-			record: RecordId,
-			archive_id: ArchiveId,
-			header: CommitmentsHeader,
-			piece_hashes: BoundedVec<PieceHash, T::MaxPieces>,
-			custodians: BoundedVec<T::AccountId, T::MaxPieces>,
-			receipts: BoundedVec<Option<sr25519::Signature>, T::MaxPieces>,
-		) -> DispatchResult {
-			let who = ensure_signed(origin)?;
-			let (patient, author) =
-				T::Records::patient_and_author(record).ok_or(Error::<T>::UnknownRecord)?;
-			ensure!(who == patient || who == author, Error::<T>::NotRecordParty);
-			ensure!(!Archives::<T>::contains_key(record), Error::<T>::AlreadyArchived);
-			ensure!(!ArchiveIds::<T>::contains_key(archive_id), Error::<T>::ArchiveIdInUse);
-			ensure!(header.version == ehr_archive_codec::VERSION, Error::<T>::UnsupportedVersion);
-			let k = header.threshold;
-			let layout = ehr_archive_codec::Layout::new(
-				header.payload_len,
-				header.segment_size,
-				k,
-				piece_hashes.len(),
-			)
-			.map_err(|_| Error::<T>::InvalidLayout)?;
-			let n = layout.n();
-			ensure!(
-				custodians.len() == piece_hashes.len() && receipts.len() == piece_hashes.len(),
-				Error::<T>::LengthMismatch
-			);
-			let commitments = ehr_archive_codec::Commitments {
-				version: ehr_archive_codec::Version::V1,
-				threshold: k,
-				payload_len: header.payload_len,
-				segment_size: header.segment_size,
-				piece_hashes: piece_hashes.to_vec(),
-			};
-			let root = commitments.root(&archive_id);
-			ensure!(T::Records::commitment(record) == Some(root), Error::<T>::RootMismatch);
-			let mut sorted = custodians.to_vec();
-			sorted.sort();
-			ensure!(sorted.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateCustodian);
-
-			let genesis = Self::genesis_hash();
-			let mut pieces = Vec::with_capacity(piece_hashes.len());
-			let mut held = 0u8;
-			for (index, ((custodian, hash), receipt)) in
-				custodians.into_iter().zip(piece_hashes).zip(receipts).enumerate()
-			{
-				let info = Self::active_custodian(&custodian)?;
-				let state = match receipt {
-					Some(signature) => {
-						// `index < n <= 255`, as the layout checked.
-						let message = CustodyReceipt::new(
-							genesis,
-							patient.clone(),
-							archive_id,
-							index as u8,
-							hash,
-							custodian.clone(),
-						);
-						ensure!(
-							message.verify(&signature, &info.receipt_key),
-							Error::<T>::BadReceipt
-						);
-						held = held.saturating_add(1);
-						PieceState::Held
-					},
-					None => PieceState::Missing,
-				};
-				pieces.push(PieceInfo { custodian, hash, state });
-			}
-			ensure!(held >= k, Error::<T>::TooFewReceipts);
-
-			let entry = ArchiveEntry {
-				archive_id,
-				version: header.version,
-				k,
-				payload_len: header.payload_len,
-				segment_size: header.segment_size,
-				root,
-				// As long as the inputs, which are bounded by `MaxPieces`.
-				pieces: BoundedVec::truncate_from(pieces),
-				state: EntryState::Anchored,
-				anchored_at: polkadot_sdk::frame_system::Pallet::<T>::block_number(),
-			};
-			let entry = ArchiveEntry { state: entry.live_state(), ..entry };
-			let state = entry.state;
-			let deposit = T::Consideration::new(&who, Self::footprint(&entry))?;
-			T::Records::attach_archive(record, ArchiveRef { entry: record, k, n, root })?;
-			Archives::<T>::insert(record, entry);
-			ArchiveIds::<T>::insert(archive_id, record);
-			Deposits::<T>::insert(record, (who, deposit));
-			Self::deposit_event(Event::ArchiveAnchored { record, archive_id, k, n, held, state });
-			Ok(())
-		}
-
 		/// Move piece `index` of `record` to `new_custodian`, which signed `receipt` over the
 		/// same piece hash. The piece must be missing, or its custodian suspended or removed;
 		/// `new_custodian` must be active and keep no other piece of the record.
@@ -553,12 +459,11 @@ pub mod pallet {
 			ensure!(!in_service, Error::<T>::PieceNotRepairable);
 			let info = Self::active_custodian(&new_custodian)?;
 			ensure!(!entry.holds_other_piece(&new_custodian, slot), Error::<T>::AlreadyHoldsPiece);
-			let (patient, _) =
+			let (patient, author) =
 				T::Records::patient_and_author(record).ok_or(Error::<T>::UnknownRecord)?;
 			let message = CustodyReceipt::new(
 				Self::genesis_hash(),
-				patient,
-				entry.archive_id,
+				ReceiptFor { patient: &patient, author: &author, archive_id: entry.archive_id },
 				index,
 				piece.hash,
 				new_custodian.clone(),
@@ -619,23 +524,108 @@ pub mod pallet {
 			polkadot_sdk::frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero())
 		}
 
-		/// The receipt message for piece `index` (hash `piece_hash`) of archive `archive_id` of
-		/// `patient`, kept by `custodian`, on this chain.
+		/// The receipt message for piece `index` (hash `piece_hash`) of the write `of`, kept by
+		/// `custodian`, on this chain.
 		pub fn receipt_message(
-			patient: T::AccountId,
-			archive_id: ArchiveId,
+			of: ReceiptFor<'_, T::AccountId>,
 			index: u8,
 			piece_hash: PieceHash,
 			custodian: T::AccountId,
 		) -> CustodyReceiptOf<T> {
-			CustodyReceipt::new(
-				Self::genesis_hash(),
-				patient,
-				archive_id,
-				index,
-				piece_hash,
-				custodian,
+			CustodyReceipt::new(Self::genesis_hash(), of, index, piece_hash, custodian)
+		}
+
+		/// The codec record id that archive `archive_id` of `patient` is encoded under on this
+		/// chain (`ehr_archive_codec::archive_record_id`).
+		pub fn codec_record_id(archive_id: &ArchiveId, patient: &T::AccountId) -> [u8; 32] {
+			patient.using_encoded(|patient| {
+				ehr_archive_codec::archive_record_id(
+					Self::genesis_hash().as_ref(),
+					archive_id,
+					patient,
+				)
+			})
+		}
+
+		/// Check `archive` as the archive of the new record `record` of `patient` by
+		/// `author`, store its entry and hold its deposit from `author`: see the pallet docs.
+		pub(crate) fn anchor(
+			record: RecordId,
+			patient: &T::AccountId,
+			author: &T::AccountId,
+			archive: ArchiveSubmissionOf<T>,
+		) -> Result<pallet_ehr_access::Archived, DispatchError> {
+			let ArchiveSubmission { archive_id, header, pieces: submitted } = archive;
+			ensure!(!Archives::<T>::contains_key(record), Error::<T>::AlreadyArchived);
+			ensure!(!ArchiveIds::<T>::contains_key(archive_id), Error::<T>::ArchiveIdInUse);
+			ensure!(header.version == ehr_archive_codec::VERSION, Error::<T>::UnsupportedVersion);
+			let k = header.threshold;
+			let layout = ehr_archive_codec::Layout::new(
+				header.payload_len,
+				header.segment_size,
+				k,
+				submitted.len(),
 			)
+			.map_err(|_| Error::<T>::InvalidLayout)?;
+			let n = layout.n();
+			let mut sorted: Vec<_> = submitted.iter().map(|p| &p.custodian).collect();
+			sorted.sort();
+			ensure!(sorted.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateCustodian);
+
+			let genesis = Self::genesis_hash();
+			let write = ReceiptFor { patient, author, archive_id };
+			let mut pieces = Vec::with_capacity(submitted.len());
+			let mut held = 0u8;
+			for (index, piece) in submitted.into_iter().enumerate() {
+				let PieceSubmission { custodian, hash, receipt } = piece;
+				let info = Self::active_custodian(&custodian)?;
+				let state = match receipt {
+					Some(signature) => {
+						// `index < n <= 255`, as the layout checked.
+						let message = CustodyReceipt::new(
+							genesis,
+							write,
+							index as u8,
+							hash,
+							custodian.clone(),
+						);
+						ensure!(
+							message.verify(&signature, &info.receipt_key),
+							Error::<T>::BadReceipt
+						);
+						held = held.saturating_add(1);
+						PieceState::Held
+					},
+					None => PieceState::Missing,
+				};
+				pieces.push(PieceInfo { custodian, hash, state });
+			}
+			ensure!(held >= k, Error::<T>::TooFewReceipts);
+
+			let entry = ArchiveEntry {
+				archive_id,
+				version: header.version,
+				k,
+				payload_len: header.payload_len,
+				segment_size: header.segment_size,
+				root: [0; 32],
+				// As long as the submission, which is bounded by `MaxPieces`.
+				pieces: BoundedVec::truncate_from(pieces),
+				state: EntryState::Anchored,
+				anchored_at: polkadot_sdk::frame_system::Pallet::<T>::block_number(),
+			};
+			let root = entry.commitments().root(&Self::codec_record_id(&archive_id, patient));
+			let entry = ArchiveEntry { root, state: entry.live_state(), ..entry };
+			let state = entry.state;
+			let deposit = T::Consideration::new(author, Self::footprint(&entry))?;
+			Archives::<T>::insert(record, entry);
+			ArchiveIds::<T>::insert(archive_id, record);
+			Deposits::<T>::insert(record, (author.clone(), deposit));
+			Self::deposit_event(Event::ArchiveAnchored { record, archive_id, k, n, held, state });
+			Ok(pallet_ehr_access::Archived {
+				archive: ArchiveRef { entry: record, k, n, root },
+				size: header.payload_len,
+			})
 		}
 
 		/// The archive entry of `record`, as the runtime API shows it.
@@ -761,7 +751,10 @@ pub mod pallet {
 					custodians.windows(2).all(|w| w[0] != w[1]),
 					"a custodian keeps two pieces of one record"
 				);
-				ensure!(entry.commitments().root(&entry.archive_id) == entry.root, "root mismatch");
+				let (patient, _) =
+					T::Records::patient_and_author(record).ok_or("entry without a record")?;
+				let codec_id = Self::codec_record_id(&entry.archive_id, &patient);
+				ensure!(entry.commitments().root(&codec_id) == entry.root, "root mismatch");
 				ensure!(entry.held() >= u32::from(entry.k), "fewer than k pieces held");
 				ensure!(entry.state == entry.live_state(), "entry state does not match its pieces");
 			}
@@ -776,12 +769,41 @@ pub mod pallet {
 	}
 }
 
+/// The archive half of `EhrAccess::add_record`: the new record's archive is checked and stored
+/// in the same transaction as its anchor, so a record never exists without its archive.
+impl<T: Config> pallet_ehr_access::RecordArchive<T::AccountId> for Pallet<T> {
+	type Submission = ArchiveSubmissionOf<T>;
+
+	fn anchor(
+		record: RecordId,
+		patient: &T::AccountId,
+		author: &T::AccountId,
+		archive: Self::Submission,
+	) -> Result<pallet_ehr_access::Archived, polkadot_sdk::sp_runtime::DispatchError> {
+		Self::anchor(record, patient, author, archive)
+	}
+
+	fn anchor_weight(archive: &Self::Submission) -> polkadot_sdk::frame_support::weights::Weight {
+		T::WeightInfo::anchor(archive.pieces.len() as u32)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_submission(
+		patient: &T::AccountId,
+		author: &T::AccountId,
+		pieces: u32,
+	) -> Result<Self::Submission, polkadot_sdk::sp_runtime::DispatchError> {
+		benchmarking::submission::<T>(patient, author, pieces)
+			.map_err(|_| polkadot_sdk::sp_runtime::DispatchError::Other("benchmark archive"))
+	}
+}
+
 /// The runtime's benchmark helper: records and guardians made through ehr-access's own calls.
 #[cfg(feature = "runtime-benchmarks")]
 impl<T: pallet_ehr_access::Config> BenchmarkHelper<T::AccountId> for pallet_ehr_access::Pallet<T> {
 	fn record(
 		patient: &T::AccountId,
-		commitment: [u8; 32],
+		pieces: u32,
 	) -> Result<RecordId, polkadot_sdk::sp_runtime::DispatchError> {
 		use polkadot_sdk::{
 			frame_support::traits::{
@@ -800,13 +822,16 @@ impl<T: pallet_ehr_access::Config> BenchmarkHelper<T::AccountId> for pallet_ehr_
 			Self::register_patient(RawOrigin::Signed(patient.clone()).into())?;
 		}
 		let record = pallet_ehr_access::NextRecordId::<T>::get();
+		let archive =
+			<T::Archive as pallet_ehr_access::RecordArchive<T::AccountId>>::benchmark_submission(
+				patient, patient, pieces,
+			)?;
 		Self::add_record(
 			RawOrigin::Signed(patient.clone()).into(),
 			patient.clone(),
 			pallet_ehr_access::Category::Condition,
-			commitment,
-			1,
 			None,
+			archive,
 		)
 		.map_err(|e| e.error)?;
 		Ok(record)

@@ -73,6 +73,7 @@ impl pallet_ehr_access::Config for Test {
 	type TicketLifetime = ConstU64<5>;
 	type EmergencyDuration = ConstU64<5>;
 	type MaxEmergenciesPerDoctor = ConstU32<2>;
+	type Archive = ShamirArchive;
 	type WeightInfo = ();
 }
 

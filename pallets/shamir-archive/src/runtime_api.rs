@@ -42,10 +42,11 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		) -> Vec<(AccountId, Custodian<BlockNumber, ApiMaxEndpointLen>)>;
 
 		/// The bytes `custodian` signs with its receipt key to prove it keeps piece `index`
-		/// (hash `piece_hash`) of archive `archive_id` of `patient`: the SCALE encoding of the
-		/// pallet's `CustodyReceipt` on this chain.
+		/// (hash `piece_hash`) of archive `archive_id` of `patient`, written by `author`: the
+		/// SCALE encoding of the pallet's `CustodyReceipt` on this chain.
 		fn receipt_payload(
 			patient: AccountId,
+			author: AccountId,
 			archive_id: ArchiveId,
 			index: u8,
 			piece_hash: PieceHash,

@@ -54,17 +54,33 @@ fn register(c: u64) {
 	assert_ok!(ShamirArchive::register_custodian(root(), c, endpoint(c), [c as u8; 32], key(c)));
 }
 
-/// What a custodian node does: sign the receipt message with its receipt key.
-fn sign(c: u64, patient: u64, aid: ArchiveId, index: u8, hash: PieceHash) -> sr25519::Signature {
-	let payload = ShamirArchive::receipt_message(patient, aid, index, hash, c).payload();
+/// What a custodian node does: sign the receipt message of the write `(patient, author,
+/// aid)` with its receipt key.
+fn sign_for(
+	c: u64,
+	(patient, author): (u64, u64),
+	aid: ArchiveId,
+	index: u8,
+	hash: PieceHash,
+) -> sr25519::Signature {
+	let write = ReceiptFor { patient: &patient, author: &author, archive_id: aid };
+	let payload = ShamirArchive::receipt_message(write, index, hash, c).payload();
 	sp_io::crypto::sr25519_sign(RECEIPT_KEY_TYPE, &key(c), &payload).expect("key in keystore")
 }
 
-/// The arguments of an `anchor_archive` call.
+/// [`sign_for`] a record that `patient` writes themselves.
+fn sign(c: u64, patient: u64, aid: ArchiveId, index: u8, hash: PieceHash) -> sr25519::Signature {
+	sign_for(c, (patient, patient), aid, index, hash)
+}
+
+/// A record's write: what `add_record` takes, and the record id it gets.
 #[derive(Clone)]
 struct Plan {
+	/// The id the record gets once written (the next one when the plan was made).
 	record: RecordId,
 	patient: u64,
+	/// Who the receipts name as the record's author.
+	author: u64,
 	aid: ArchiveId,
 	header: CommitmentsHeader,
 	hashes: Vec<PieceHash>,
@@ -83,31 +99,53 @@ impl Plan {
 		}
 	}
 
+	/// The root the record commits to: over the archive id, the patient and this chain.
 	fn root(&self) -> [u8; 32] {
-		self.commitments().root(&self.aid)
+		self.commitments().root(&ShamirArchive::codec_record_id(&self.aid, &self.patient))
 	}
 
 	/// Re-sign every receipt that is given, for the current fields.
 	fn resign(mut self) -> Self {
 		for i in 0..self.hashes.len() {
 			if self.receipts[i].is_some() {
-				self.receipts[i] =
-					Some(sign(self.custodians[i], self.patient, self.aid, i as u8, self.hashes[i]));
+				self.receipts[i] = Some(sign_for(
+					self.custodians[i],
+					(self.patient, self.author),
+					self.aid,
+					i as u8,
+					self.hashes[i],
+				));
 			}
 		}
 		self
 	}
 
+	fn submission(&self) -> ArchiveSubmissionOf<Test> {
+		let pieces = self
+			.custodians
+			.iter()
+			.zip(&self.hashes)
+			.zip(&self.receipts)
+			.map(|((c, h), r)| PieceSubmission { custodian: *c, hash: *h, receipt: *r })
+			.collect::<Vec<_>>();
+		ArchiveSubmission {
+			archive_id: self.aid,
+			header: self.header,
+			pieces: BoundedVec::truncate_from(pieces),
+		}
+	}
+
+	/// `who` adds the record with this archive, in one call.
 	fn anchor(&self, who: u64) -> DispatchResult {
-		ShamirArchive::anchor_archive(
+		EhrAccess::add_record(
 			signed(who),
-			self.record,
-			self.aid,
-			self.header,
-			BoundedVec::truncate_from(self.hashes.clone()),
-			BoundedVec::truncate_from(self.custodians.clone()),
-			BoundedVec::truncate_from(self.receipts.clone()),
+			self.patient,
+			Category::Condition,
+			None,
+			self.submission(),
 		)
+		.map(|_| ())
+		.map_err(|e| e.error)
 	}
 }
 
@@ -126,14 +164,8 @@ fn patient(p: u64) {
 	}
 }
 
-fn add_record(author: u64, p: u64, commitment: [u8; 32]) -> RecordId {
-	let id = pallet_ehr_access::NextRecordId::<Test>::get();
-	assert_ok!(EhrAccess::add_record(signed(author), p, Category::Condition, commitment, 1, None));
-	id
-}
-
-/// A record of patient `P` archived as `k` of `n` under `AID`, custodians `C0..C0+n`
-/// registered, every receipt given; not anchored yet.
+/// A record that patient `P` writes, archived as `k` of `n` under `AID`, custodians
+/// `C0..C0+n` registered, every receipt given; not written yet.
 fn plan(k: u8, n: u8) -> Plan {
 	patient(P);
 	let custodians: Vec<u64> = (0..u64::from(n)).map(|i| C0 + i).collect();
@@ -142,21 +174,20 @@ fn plan(k: u8, n: u8) -> Plan {
 			register(*c);
 		}
 	}
-	let mut plan = Plan {
-		record: 0,
+	let plan = Plan {
+		record: pallet_ehr_access::NextRecordId::<Test>::get(),
 		patient: P,
+		author: P,
 		aid: AID,
 		header: header(k),
 		hashes: (0..n).map(|i| [i + 1; 32]).collect(),
 		custodians,
-		receipts: vec![None; n.into()],
+		receipts: vec![Some(sr25519::Signature::from_raw([0; 64])); n.into()],
 	};
-	plan.record = add_record(P, P, plan.root());
-	plan.receipts = vec![Some(sr25519::Signature::from_raw([0; 64])); n.into()];
 	plan.resign()
 }
 
-/// `plan(k, n)` anchored, with the receipts of `missing` pieces left out.
+/// `plan(k, n)` written by `P`, with the receipts of `missing` pieces left out.
 fn anchored(k: u8, n: u8, missing: &[usize]) -> Plan {
 	let mut plan = plan(k, n);
 	for i in missing {
@@ -166,25 +197,33 @@ fn anchored(k: u8, n: u8, missing: &[usize]) -> Plan {
 	plan
 }
 
-/// `plan(1, n)` for a record that doctor `D` of hospital `H` wrote under `P`'s consent; not
-/// anchored yet.
-fn written_by_doctor(n: u8) -> Plan {
-	assert_ok!(EhrAccess::register_hospital(root(), H, b"St Mary".to_vec(), vec![], vec![]));
-	assert_ok!(EhrAccess::register_doctor(signed(H), D, b"Dr A".to_vec(), vec![], vec![]));
-	let mut p = plan(1, n);
+/// Register hospital `H` with doctor `doctor`, whom `P` grants read-and-write access.
+fn doctor_with_consent(doctor: u64) {
+	if !pallet_ehr_access::Hospitals::<Test>::contains_key(H) {
+		assert_ok!(EhrAccess::register_hospital(root(), H, b"St Mary".to_vec(), vec![], vec![]));
+	}
+	assert_ok!(EhrAccess::register_doctor(signed(H), doctor, b"Dr A".to_vec(), vec![], vec![]));
 	assert_ok!(EhrAccess::grant_access(
 		signed(P),
 		P,
-		Grantee::Doctor(D),
+		Grantee::Doctor(doctor),
 		GrantScope::All,
 		Right::ReadWrite,
 		None
 	));
-	p.record = add_record(D, P, p.root());
-	p
 }
 
-/// [`written_by_doctor`], anchored by the doctor.
+/// `plan(1, n)` for a record that doctor `D` of hospital `H` writes under `P`'s consent; not
+/// written yet.
+fn written_by_doctor(n: u8) -> Plan {
+	patient(P);
+	doctor_with_consent(D);
+	let mut p = plan(1, n);
+	p.author = D;
+	p.resign()
+}
+
+/// [`written_by_doctor`], written by the doctor.
 fn anchored_by_doctor(n: u8) -> Plan {
 	let p = written_by_doctor(n);
 	assert_ok!(p.anchor(D));
@@ -326,7 +365,8 @@ fn a_rotated_key_signs_the_next_receipts() {
 		let mut p = plan(1, 2);
 		assert_ok!(ShamirArchive::update_custodian(signed(C0), endpoint(C0), [0; 32], key(99)));
 		assert_noop!(p.anchor(P), Error::<Test>::BadReceipt);
-		let payload = ShamirArchive::receipt_message(P, AID, 0, p.hashes[0], C0).payload();
+		let write = ReceiptFor { patient: &P, author: &P, archive_id: AID };
+		let payload = ShamirArchive::receipt_message(write, 0, p.hashes[0], C0).payload();
 		p.receipts[0] = sp_io::crypto::sr25519_sign(RECEIPT_KEY_TYPE, &key(99), &payload);
 		assert_ok!(p.anchor(P));
 	});
@@ -354,20 +394,36 @@ fn the_patient_anchors_an_archive_with_every_receipt() {
 		}
 		assert_eq!(ArchiveIds::<Test>::get(AID), Some(p.record));
 		let anchor = pallet_ehr_access::Records::<Test>::get(p.record).unwrap();
-		assert_eq!(
-			anchor.archive,
-			Some(ArchiveRef { entry: p.record, k: 2, n: 3, root: p.root() })
-		);
-		System::assert_last_event(
-			Event::ArchiveAnchored {
+		assert_eq!(anchor.archive, ArchiveRef { entry: p.record, k: 2, n: 3, root: p.root() });
+		assert_eq!(anchor.commitment, p.root());
+		assert_eq!(anchor.size, 1000, "the ciphertext's size is the codec's payload length");
+		assert!(System::events().iter().any(|r| r.event
+			== RuntimeEvent::ShamirArchive(Event::ArchiveAnchored {
 				record: p.record,
 				archive_id: AID,
 				k: 2,
 				n: 3,
 				held: 3,
 				state: EntryState::Anchored,
-			}
-			.into(),
+			})));
+		assert!(matches!(
+			last_event(),
+			RuntimeEvent::EhrAccess(pallet_ehr_access::Event::RecordAdded { record, commitment, .. })
+				if record == p.record && commitment == p.root()
+		));
+	});
+}
+
+#[test]
+fn the_commitment_binds_the_archive_to_its_patient_and_chain() {
+	test(|| {
+		let p = plan(1, 2);
+		let other = Plan { patient: P2, ..p.clone() };
+		assert_ne!(p.root(), other.root(), "the same archive id and pieces, another patient");
+		assert_ne!(
+			ShamirArchive::codec_record_id(&AID, &P),
+			AID,
+			"the codec binds more than the archive id"
 		);
 	});
 }
@@ -380,7 +436,8 @@ fn whoever_anchors_pays_a_deposit_priced_by_the_entry() {
 		assert_ok!(p.anchor(P));
 		let deposit = deposit_of(&entry(p.record));
 		assert_eq!(archive_held(P), deposit);
-		assert_eq!(Balances::free_balance(P), free - deposit);
+		// And the record anchor's own deposit, held by ehr-access.
+		assert_eq!(Balances::free_balance(P), free - deposit - Deposit::get());
 		assert_eq!(Deposits::<Test>::get(p.record).map(|(who, _)| who), Some(P));
 		// A larger entry costs more: two more pieces of 41 bytes (account, hash, state).
 		let five = deposit_of(&ArchiveEntry {
@@ -402,6 +459,7 @@ fn an_anchor_without_funds_for_its_deposit_fails_and_changes_nothing() {
 		assert_noop!(p.anchor(P), TokenError::FundsUnavailable);
 		assert!(!Archives::<Test>::contains_key(p.record));
 		assert!(!Deposits::<Test>::contains_key(p.record));
+		assert!(!pallet_ehr_access::Records::<Test>::contains_key(p.record), "no record either");
 		assert_eq!(archive_held(P), 0);
 	});
 }
@@ -409,10 +467,12 @@ fn an_anchor_without_funds_for_its_deposit_fails_and_changes_nothing() {
 #[test]
 fn a_real_codec_archive_anchors() {
 	test(|| {
-		let encoded = ehr_archive_codec::encode(b"{\"resourceType\":\"Condition\"}", &AID, 2, 4)
-			.expect("encodes");
-		let c = &encoded.commitments;
 		let mut p = plan(2, 4);
+		let codec_id = ShamirArchive::codec_record_id(&AID, &P);
+		let encoded =
+			ehr_archive_codec::encode(b"{\"resourceType\":\"Condition\"}", &codec_id, 2, 4)
+				.expect("encodes");
+		let c = &encoded.commitments;
 		p.header = CommitmentsHeader {
 			version: ehr_archive_codec::VERSION,
 			threshold: c.threshold,
@@ -421,7 +481,6 @@ fn a_real_codec_archive_anchors() {
 		};
 		p.hashes = c.piece_hashes.clone();
 		assert_eq!(p.root(), encoded.root);
-		p.record = add_record(P, P, encoded.root);
 		// Each custodian checks its piece before it signs.
 		for piece in &encoded.pieces {
 			assert_eq!(c.verify_piece(piece), Ok(()));
@@ -429,24 +488,79 @@ fn a_real_codec_archive_anchors() {
 		let p = p.resign();
 		assert_ok!(p.anchor(P));
 		assert_eq!(&entry(p.record).commitments(), c);
+		let anchor = pallet_ehr_access::Records::<Test>::get(p.record).unwrap();
+		assert_eq!(anchor.commitment, encoded.root);
 	});
 }
 
 #[test]
-fn the_author_may_anchor_but_nobody_else() {
+fn a_doctor_with_consent_writes_but_a_stranger_does_not() {
 	test(|| {
 		let p = written_by_doctor(2);
-		assert_noop!(p.anchor(STRANGER), Error::<Test>::NotRecordParty);
+		let before = pallet_ehr_access::NextRecordId::<Test>::get();
+		assert_noop!(p.anchor(STRANGER), pallet_ehr_access::Error::<Test>::NotAuthorized);
+		assert_eq!(pallet_ehr_access::NextRecordId::<Test>::get(), before);
 		assert_ok!(p.anchor(D));
+		assert_eq!(pallet_ehr_access::Records::<Test>::get(p.record).unwrap().author, D);
+	});
+}
+
+/// The attack of the old two-step write: another doctor with a write basis for the patient
+/// copies a pending write's commitments and receipts into a write of his own, hoping to be the
+/// record's author (and read it for ever). The receipts name the author, so it fails; the
+/// original write still goes through.
+#[test]
+fn a_pending_write_copied_into_another_doctors_write_is_refused() {
+	test(|| {
+		let original = written_by_doctor(2);
+		const D2: u64 = 22;
+		doctor_with_consent(D2);
+		// D2 submits D's archive (same archive id, header, pieces and receipts) first.
+		assert_noop!(original.anchor(D2), Error::<Test>::BadReceipt);
+		// Break-glass gives D2 a write basis too; it still cannot use D's receipts.
+		assert_ok!(EhrAccess::open_emergency(
+			signed(D2),
+			P,
+			pallet_ehr_access::EmergencyReason::Unconscious
+		));
+		assert_noop!(original.anchor(D2), Error::<Test>::BadReceipt);
+		// Nor can the patient, whose own write it is not.
+		assert_noop!(original.anchor(P), Error::<Test>::BadReceipt);
+		assert!(!ArchiveIds::<Test>::contains_key(AID), "the archive id stays free");
+		assert_ok!(original.anchor(D));
+		assert_eq!(ArchiveIds::<Test>::get(AID), Some(original.record));
+		assert_eq!(pallet_ehr_access::Records::<Test>::get(original.record).unwrap().author, D);
 	});
 }
 
 #[test]
-fn anchoring_needs_a_record() {
+fn a_suspended_or_removed_doctor_writes_nothing() {
 	test(|| {
-		let mut p = plan(1, 1);
-		p.record = 99;
-		assert_noop!(p.anchor(P), Error::<Test>::UnknownRecord);
+		let p = written_by_doctor(2);
+		assert_ok!(EhrAccess::set_doctor_status(signed(H), D, Status::Suspended));
+		assert_noop!(p.anchor(D), pallet_ehr_access::Error::<Test>::NotAuthorized);
+		assert_ok!(EhrAccess::set_doctor_status(signed(H), D, Status::Active));
+		assert_ok!(EhrAccess::remove_doctor(signed(H), D));
+		assert_noop!(p.anchor(D), pallet_ehr_access::Error::<Test>::NotAuthorized);
+		assert!(Archives::<Test>::iter().next().is_none());
+		assert_eq!(archive_held(D), 0);
+	});
+}
+
+#[test]
+fn a_failed_write_leaves_no_anchor_no_entry_and_no_hold() {
+	test(|| {
+		let mut p = plan(2, 3);
+		p.receipts[1] = None;
+		p.receipts[2] = None;
+		let held = Balances::total_balance_on_hold(&P);
+		let next = pallet_ehr_access::NextRecordId::<Test>::get();
+		assert_noop!(p.anchor(P), Error::<Test>::TooFewReceipts);
+		assert_eq!(pallet_ehr_access::NextRecordId::<Test>::get(), next);
+		assert!(!pallet_ehr_access::Records::<Test>::contains_key(p.record));
+		assert!(!Archives::<Test>::contains_key(p.record));
+		assert!(!ArchiveIds::<Test>::contains_key(AID));
+		assert_eq!(Balances::total_balance_on_hold(&P), held);
 	});
 }
 
@@ -465,7 +579,7 @@ fn k_receipts_anchor_a_degraded_entry_and_fewer_fail() {
 		assert_eq!(e.held(), 2);
 		assert_eq!(e.pieces[1].state, PieceState::Missing);
 		assert_eq!(e.pieces[3].state, PieceState::Missing);
-		System::assert_last_event(
+		System::assert_has_event(
 			Event::ArchiveAnchored {
 				record: p.record,
 				archive_id: AID,
@@ -476,25 +590,6 @@ fn k_receipts_anchor_a_degraded_entry_and_fewer_fail() {
 			}
 			.into(),
 		);
-	});
-}
-
-#[test]
-fn the_root_must_be_the_records_commitment() {
-	test(|| {
-		let p = plan(2, 3);
-		let mut changed = p.clone();
-		changed.hashes[2] = [9; 32];
-		assert_noop!(changed.resign().anchor(P), Error::<Test>::RootMismatch);
-		let mut changed = p.clone();
-		changed.aid = [0xa2; 32];
-		assert_noop!(changed.resign().anchor(P), Error::<Test>::RootMismatch);
-		let mut changed = p.clone();
-		changed.header.payload_len += 1;
-		assert_noop!(changed.anchor(P), Error::<Test>::RootMismatch);
-		let mut changed = p;
-		changed.header.segment_size += 1;
-		assert_noop!(changed.anchor(P), Error::<Test>::RootMismatch);
 	});
 }
 
@@ -523,19 +618,6 @@ fn the_layout_and_version_are_checked() {
 		bad.custodians.clear();
 		bad.receipts.clear();
 		assert_noop!(bad.anchor(P), Error::<Test>::InvalidLayout);
-	});
-}
-
-#[test]
-fn hashes_custodians_and_receipts_must_be_as_long() {
-	test(|| {
-		let p = plan(1, 3);
-		let mut bad = p.clone();
-		bad.custodians.pop();
-		assert_noop!(bad.anchor(P), Error::<Test>::LengthMismatch);
-		let mut bad = p;
-		bad.receipts.pop();
-		assert_noop!(bad.anchor(P), Error::<Test>::LengthMismatch);
 	});
 }
 
@@ -580,11 +662,12 @@ fn receipts_must_sign_exactly_the_receipt_message() {
 		let wrong = [
 			// Another custodian's key.
 			sign(C0, P, AID, 1, h).encode(),
-			// Another index, hash, archive or patient.
+			// Another index, hash, archive, patient or author.
 			sign(C0 + 1, P, AID, 0, h).encode(),
 			sign(C0 + 1, P, AID, 1, [0; 32]).encode(),
 			sign(C0 + 1, P, [0; 32], 1, h).encode(),
 			sign(C0 + 1, P2, AID, 1, h).encode(),
+			sign_for(C0 + 1, (P, D), AID, 1, h).encode(),
 			// The right fields without the domain tag and genesis hash.
 			sp_io::crypto::sr25519_sign(RECEIPT_KEY_TYPE, &key(C0 + 1), &(AID, 1u8, h).encode())
 				.unwrap()
@@ -603,36 +686,37 @@ fn receipts_must_sign_exactly_the_receipt_message() {
 fn a_receipt_is_tied_to_the_patient_so_a_copied_commitment_takes_nothing() {
 	test(|| {
 		let p = plan(1, 2);
-		// P2 copies P's public commitment into a record of their own and replays the receipts.
+		// P2 copies P's pending write into a record of their own, receipts and all.
 		patient(P2);
-		let mut copy = p.clone();
-		copy.record = add_record(P2, P2, p.root());
+		let copy = Plan { patient: P2, ..p.clone() };
 		assert_noop!(copy.anchor(P2), Error::<Test>::BadReceipt);
 		assert_ok!(p.anchor(P));
 	});
 }
 
 #[test]
-fn a_record_and_an_archive_id_are_anchored_once() {
+fn an_archive_id_is_anchored_once() {
 	test(|| {
-		let p = plan(1, 2);
-		assert_ok!(p.anchor(P));
-		assert_noop!(p.anchor(P), Error::<Test>::AlreadyArchived);
-		let mut again = p.clone();
-		again.record = add_record(P, P, p.root());
+		let p = anchored(1, 2, &[]);
+		let again = Plan { record: p.record + 1, ..p.clone() };
 		assert_noop!(again.anchor(P), Error::<Test>::ArchiveIdInUse);
 	});
 }
 
 #[test]
-fn a_slot_filled_by_other_runtime_code_is_not_overwritten() {
+fn an_archive_is_stored_once_per_record() {
 	test(|| {
-		let p = plan(1, 1);
-		assert_ok!(<EhrAccess as pallet_ehr_access::ArchiveSlot>::attach_archive(
-			p.record,
-			ArchiveRef { entry: 7, k: 1, n: 1, root: [0; 32] }
-		));
-		assert_noop!(p.anchor(P), pallet_ehr_access::Error::<Test>::ArchiveAlreadySet);
+		let p = anchored(1, 1, &[]);
+		let other = Plan { aid: [0xa2; 32], ..p.clone() }.resign();
+		assert_noop!(
+			<ShamirArchive as pallet_ehr_access::RecordArchive<u64>>::anchor(
+				p.record,
+				&P,
+				&P,
+				other.submission()
+			),
+			Error::<Test>::AlreadyArchived
+		);
 	});
 }
 
@@ -643,7 +727,7 @@ fn newcomer(p: &Plan, c: u64, index: u8) -> sr25519::Signature {
 	if !Custodians::<Test>::contains_key(c) {
 		register(c);
 	}
-	sign(c, p.patient, p.aid, index, p.hashes[usize::from(index)])
+	sign_for(c, (p.patient, p.author), p.aid, index, p.hashes[usize::from(index)])
 }
 
 #[test]
@@ -783,9 +867,15 @@ fn the_patient_erases_and_custodians_are_told() {
 		// The anchor says so, and nobody can open the record any more.
 		let anchor = pallet_ehr_access::Records::<Test>::get(p.record).unwrap();
 		assert_eq!(anchor.erased_at, Some(1));
-		assert_noop!(
-			EhrAccess::open_access(signed(P), p.record),
-			pallet_ehr_access::Error::<Test>::RecordErased
+		assert_ok!(EhrAccess::open_access(signed(P), p.record));
+		System::assert_last_event(
+			pallet_ehr_access::Event::AccessDenied {
+				reader: P,
+				record: p.record,
+				patient: Some(P),
+				reason: pallet_ehr_access::DenyReason::Erased,
+			}
+			.into(),
 		);
 	});
 }
@@ -860,7 +950,7 @@ fn nothing_happens_to_an_erased_entry() {
 			ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, C0 + 10, receipt),
 			Error::<Test>::ArchiveErased
 		);
-		assert_noop!(p.anchor(P), Error::<Test>::AlreadyArchived);
+		assert_noop!(p.anchor(P), Error::<Test>::ArchiveIdInUse);
 	});
 }
 
@@ -870,17 +960,19 @@ fn nothing_happens_to_an_erased_entry() {
 fn the_receipt_message_has_a_fixed_layout() {
 	test(|| {
 		let h = [7; 32];
-		let payload = ShamirArchive::receipt_message(P, AID, 3, h, C0).payload();
+		let write = ReceiptFor { patient: &P, author: &D, archive_id: AID };
+		let payload = ShamirArchive::receipt_message(write, 3, h, C0).payload();
 		let genesis = System::block_hash(0);
 		let mut expected = RECEIPT_DOMAIN.to_vec();
 		expected.extend_from_slice(genesis.as_ref());
 		expected.extend_from_slice(&P.encode());
+		expected.extend_from_slice(&D.encode());
 		expected.extend_from_slice(&AID);
 		expected.push(3);
 		expected.extend_from_slice(&h);
 		expected.extend_from_slice(&C0.encode());
 		assert_eq!(payload, expected);
-		assert_eq!(&RECEIPT_DOMAIN, b"ehr-chain/custody-receipt/v1");
+		assert_eq!(&RECEIPT_DOMAIN, b"ehr-chain/custody-receipt/v2");
 	});
 }
 

@@ -7,15 +7,18 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::{
-	frame_support::{traits::Get, BoundedVec},
+	frame_support::{
+		traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+	},
 	sp_core::{crypto::KeyTypeId, sr25519},
 };
 use scale_info::TypeInfo;
 
 pub use pallet_ehr_access::{RecordId, Status};
 
-/// The 32-byte id a client encodes a record with: the codec's associated-data record id, picked
-/// at random by the client before the chain record exists. Unique on chain.
+/// The 32-byte id a writer picks at random for a record's archive before the record exists;
+/// with the chain and the patient it gives the codec record id the payload is encrypted and
+/// committed under (`ehr_archive_codec::archive_record_id`). Unique on chain.
 pub type ArchiveId = [u8; 32];
 /// A piece commitment `h_i = H(i, F_i, S_i)` (BLAKE3, see `ehr-archive-codec`).
 pub type PieceHash = [u8; 32];
@@ -25,7 +28,7 @@ pub const RECEIPT_KEY_TYPE: KeyTypeId = KeyTypeId(*b"cust");
 
 /// Domain tag that starts every custody receipt, so that a receipt signature can never be
 /// mistaken for (or replayed as) a signature of anything else made with the same key.
-pub const RECEIPT_DOMAIN: [u8; 28] = *b"ehr-chain/custody-receipt/v1";
+pub const RECEIPT_DOMAIN: [u8; 28] = *b"ehr-chain/custody-receipt/v2";
 
 /// A registered custodian node: public infrastructure facts, never patient data.
 #[derive(
@@ -227,17 +230,57 @@ pub struct CommitmentsHeader {
 	pub segment_size: u32,
 }
 
+/// One piece of a record as its writer submits it with the record: the custodian that keeps
+/// it, its commitment, and the custodian's receipt (`None`: none came, the piece is missing).
+#[derive(
+	Clone, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct PieceSubmission<AccountId> {
+	/// The custodian that keeps the piece.
+	pub custodian: AccountId,
+	/// The piece's commitment `h_i`.
+	pub hash: PieceHash,
+	/// The custodian's signature over its [`CustodyReceipt`], if it gave one.
+	pub receipt: Option<sr25519::Signature>,
+}
+
+/// The archive of a new record, as its writer submits it with the record in
+/// `EhrAccess::add_record`: the archive id and codec header it was encoded with, and its `n`
+/// pieces in index order. The record's commitment is the codec root computed from it.
+#[derive(
+	CloneNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	EqNoBound,
+	PartialEqNoBound,
+	DebugNoBound,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxPieces))]
+pub struct ArchiveSubmission<AccountId: Clone + Eq + core::fmt::Debug, MaxPieces: Get<u32>> {
+	/// The id the writer drew at random and encoded the record under (with the chain and the
+	/// patient, see `ehr_archive_codec::archive_record_id`). Unique on chain.
+	pub archive_id: ArchiveId,
+	/// The codec header of the commitments.
+	pub header: CommitmentsHeader,
+	/// The `n` pieces, in index order.
+	pub pieces: BoundedVec<PieceSubmission<AccountId>, MaxPieces>,
+}
+
 /// What a custodian signs, with its receipt key, once it has checked a piece against the
 /// commitments (`Commitments::verify_piece`) and stored it: "I, `custodian`, keep piece `index`
-/// with hash `piece_hash` of archive `archive_id` of `patient`, on chain `genesis_hash`".
+/// with hash `piece_hash` of archive `archive_id`, written by `author` for `patient`, on chain
+/// `genesis_hash`".
 ///
 /// The signed bytes are the SCALE encoding of this struct ([`CustodyReceipt::payload`]):
-/// `RECEIPT_DOMAIN (28 bytes) ++ genesis_hash ++ patient ++ archive_id ++ index (1 byte) ++
-/// piece_hash ++ custodian`. The domain tag and genesis hash keep a receipt to this purpose and
-/// this chain; the patient binds it to the patient whose record may anchor the archive, so that
-/// nobody can copy a public commitment into a record of their own and take over the pieces
-/// (and, with a ticket for that record, read them); the custodian binds it to one custodian
-/// even if two registered the same key.
+/// `RECEIPT_DOMAIN (28 bytes) ++ genesis_hash ++ patient ++ author ++ archive_id ++ index (1
+/// byte) ++ piece_hash ++ custodian`. The domain tag and genesis hash keep a receipt to this
+/// purpose and this chain. The patient and the author bind it to the one write it was made
+/// for: receipts, commitments and pieces copied from somebody's pending write can never anchor
+/// a record of another author or patient (and so never give the copier an `Author` right to
+/// read it). The custodian binds it to one custodian even if two registered the same key.
 #[derive(Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo)]
 pub struct CustodyReceipt<AccountId, Hash> {
 	/// Always [`RECEIPT_DOMAIN`].
@@ -246,6 +289,8 @@ pub struct CustodyReceipt<AccountId, Hash> {
 	pub genesis_hash: Hash,
 	/// The patient of the record the archive is for.
 	pub patient: AccountId,
+	/// Who writes the record (the patient, or a doctor).
+	pub author: AccountId,
 	/// The archive id the record was encoded with.
 	pub archive_id: ArchiveId,
 	/// The piece's index, `0..n`.
@@ -256,12 +301,31 @@ pub struct CustodyReceipt<AccountId, Hash> {
 	pub custodian: AccountId,
 }
 
-impl<AccountId: Encode, Hash: Encode> CustodyReceipt<AccountId, Hash> {
-	/// A receipt message, with the domain tag filled in.
+/// Which write a custody receipt is for: the patient, the author and the archive id.
+#[derive(Debug)]
+pub struct ReceiptFor<'a, AccountId> {
+	/// The patient of the record.
+	pub patient: &'a AccountId,
+	/// The record's author.
+	pub author: &'a AccountId,
+	/// The archive id the record was encoded with.
+	pub archive_id: ArchiveId,
+}
+
+// By hand: derived, they would require `AccountId: Copy`, which only the references need.
+impl<AccountId> Clone for ReceiptFor<'_, AccountId> {
+	fn clone(&self) -> Self {
+		*self
+	}
+}
+impl<AccountId> Copy for ReceiptFor<'_, AccountId> {}
+
+impl<AccountId: Encode + Clone, Hash: Encode> CustodyReceipt<AccountId, Hash> {
+	/// The receipt message for piece `index` (hash `piece_hash`) of the write `of`, kept by
+	/// `custodian` on the chain of `genesis_hash`, with the domain tag filled in.
 	pub fn new(
 		genesis_hash: Hash,
-		patient: AccountId,
-		archive_id: ArchiveId,
+		of: ReceiptFor<'_, AccountId>,
 		index: u8,
 		piece_hash: PieceHash,
 		custodian: AccountId,
@@ -269,8 +333,9 @@ impl<AccountId: Encode, Hash: Encode> CustodyReceipt<AccountId, Hash> {
 		Self {
 			domain: RECEIPT_DOMAIN,
 			genesis_hash,
-			patient,
-			archive_id,
+			patient: of.patient.clone(),
+			author: of.author.clone(),
+			archive_id: of.archive_id,
 			index,
 			piece_hash,
 			custodian,

@@ -16,6 +16,24 @@ use crate::{Commitments, Error, Hash, KeyShare, Piece, Reason, RecordId};
 const PIECE_CONTEXT: &str = "ehr-chain archive-codec v1 piece commitment";
 /// BLAKE3 context of the root.
 const ROOT_CONTEXT: &str = "ehr-chain archive-codec v1 root";
+/// BLAKE3 context of the record id an archive is encoded under.
+const ARCHIVE_CONTEXT: &str = "ehr-chain archive-codec v1 archive record id";
+
+/// The record id that an archive is encoded under (AEAD associated data and root), from what
+/// its writer knows before the record exists on chain: the chain's genesis hash, the patient's
+/// account (its SCALE bytes) and the archive id the writer drew at random.
+///
+/// Archive ids are unique on chain, so a piece, a ciphertext or a root of one archive never
+/// passes as one of another archive, nor of the same archive id for another patient or chain.
+pub fn archive_record_id(genesis_hash: &[u8], archive_id: &[u8; 32], patient: &[u8]) -> RecordId {
+	let mut hasher = blake3::Hasher::new_derive_key(ARCHIVE_CONTEXT);
+	// Length-prefixed, so that the two fields of variable length cannot run into each other.
+	hasher.update(&(genesis_hash.len() as u64).to_le_bytes());
+	hasher.update(genesis_hash);
+	hasher.update(archive_id);
+	hasher.update(patient);
+	*hasher.finalize().as_bytes()
+}
 
 /// `h_i` of a piece.
 pub fn piece_hash(index: u8, fragment: &[u8], share: &KeyShare) -> Hash {
@@ -140,6 +158,16 @@ mod tests {
 		let mut p = piece;
 		p.share[0] ^= 1;
 		assert_eq!(c.verify_piece(&p), Err(Error::BadPiece(Reason::CommitmentMismatch)));
+	}
+
+	#[test]
+	fn the_archive_record_id_binds_chain_archive_and_patient() {
+		let id = archive_record_id(&[1; 32], &[2; 32], &[3; 32]);
+		assert_eq!(id, archive_record_id(&[1; 32], &[2; 32], &[3; 32]));
+		assert_ne!(id, archive_record_id(&[9; 32], &[2; 32], &[3; 32]));
+		assert_ne!(id, archive_record_id(&[1; 32], &[9; 32], &[3; 32]));
+		assert_ne!(id, archive_record_id(&[1; 32], &[2; 32], &[9; 32]));
+		assert_ne!(id, archive_record_id(&[1; 32], &[2; 32], &[3; 31]));
 	}
 
 	#[test]

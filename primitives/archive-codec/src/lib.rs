@@ -40,7 +40,7 @@ mod layout;
 mod shares;
 mod wire;
 
-pub use commitment::piece_hash;
+pub use commitment::{archive_record_id, piece_hash};
 pub use error::{Error, Reason, Rejected};
 pub use layout::{
 	Layout, FRAGMENT_ALIGN, HASH_LEN, KEY_LEN, MAX_PAYLOAD_LEN, MAX_PIECES, MAX_SEGMENT_SIZE,
