@@ -14,10 +14,7 @@ mod common;
 
 use common::network::{register_custodians, start_network, wait_synced};
 use ehr_client::{
-	archive,
-	ehr::{self, runtime_types::pallet_ehr_access::types::Category},
-	subxt::rpcs::client::rpc_params,
-	subxt_signer::sr25519::dev,
+	archive, ehr, subxt::rpcs::client::rpc_params, subxt_signer::sr25519::dev, types::Category,
 };
 use serde_json::Value;
 use std::time::{Duration, Instant};

@@ -12,13 +12,14 @@ use crate::{
 		self,
 		runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec,
-			pallet_ehr_access::types::{Category, Status},
 			pallet_shamir_archive::types::{
 				ArchiveSubmission, CommitmentsHeader, EntryState, PieceState, PieceSubmission,
 			},
 		},
 	},
-	submit, EhrClient, EhrConfig, Error,
+	submit,
+	types::{Category, Status},
+	EhrClient, EhrConfig, Error,
 };
 use codec::{Decode, Encode};
 use ehr_archive_codec::{

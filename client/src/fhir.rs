@@ -2,24 +2,6 @@
 //! category that the chain files them under.
 use crate::{types::Category, Error};
 
-/// The record category of a FHIR R4 resource type, if it has one.
-pub fn category_of(resource_type: &str) -> Option<Category> {
-	Some(match resource_type {
-		"Patient" => Category::Demographics,
-		"Coverage" => Category::Coverage,
-		"Condition" => Category::Condition,
-		"DiagnosticReport" => Category::DiagnosticReport,
-		"MedicationRequest" | "MedicationStatement" => Category::Medication,
-		"Procedure" => Category::Procedure,
-		"Encounter" => Category::Encounter,
-		"Observation" => Category::Observation,
-		"AllergyIntolerance" => Category::AllergyIntolerance,
-		"Immunization" => Category::Immunization,
-		"DocumentReference" => Category::Document,
-		_ => return None,
-	})
-}
-
 /// Validates `json` as a FHIR R4 resource or Bundle and gives the category to file it under.
 ///
 /// A resource files under its own category. A Bundle files under the category its entries
@@ -36,7 +18,8 @@ pub fn validate(json: &[u8], wanted: Option<Category>) -> Result<Category, Error
 	} else {
 		vec![validated.resource_type.as_str()]
 	};
-	let categories: Vec<Category> = types.iter().filter_map(|t| category_of(t)).collect();
+	let categories: Vec<Category> =
+		types.iter().filter_map(|t| Category::from_fhir_resource_type(t)).collect();
 	if let Some(wanted) = wanted {
 		return if categories.contains(&wanted) {
 			Ok(wanted)

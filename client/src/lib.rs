@@ -57,30 +57,15 @@ use subxt::utils::{AccountId32, MultiAddress, MultiSignature, H256};
 /// The typed API of `ehr-runtime`: `ehr::tx()`, `ehr::storage()`, `ehr::constants()`,
 /// `ehr::runtime_apis()`, the pallets' `events` and every runtime type under
 /// `ehr::runtime_types`.
-// The enums that the workflows' results carry are `Serialize`, for the CLI's `--json`.
+// The enums that the workflows' results carry are `Serialize`, for the CLI's `--json`. The
+// types of `ehr-types` are not generated: the shared crate's own definitions take their place.
 #[subxt::subxt(
 	runtime_metadata_path = "metadata/ehr-runtime.scale",
 	derive_for_all_types = "Clone, PartialEq, Eq",
-	derive_for_type(
-		path = "pallet_ehr_access::types::Status",
-		derive = "serde::Serialize",
-		recursive
-	),
-	derive_for_type(
-		path = "pallet_ehr_access::types::Category",
-		derive = "serde::Serialize",
-		recursive
-	),
-	derive_for_type(
-		path = "pallet_ehr_access::types::AccessReason",
-		derive = "serde::Serialize",
-		recursive
-	),
-	derive_for_type(
-		path = "pallet_ehr_access::types::EmergencyReason",
-		derive = "serde::Serialize",
-		recursive
-	),
+	substitute_type(path = "ehr_types::Status", with = "::ehr_types::Status"),
+	substitute_type(path = "ehr_types::Category", with = "::ehr_types::Category"),
+	substitute_type(path = "ehr_types::AccessReason", with = "::ehr_types::AccessReason"),
+	substitute_type(path = "ehr_types::EmergencyReason", with = "::ehr_types::EmergencyReason"),
 	derive_for_type(
 		path = "pallet_ehr_access::types::Grantee",
 		derive = "serde::Serialize",
@@ -91,21 +76,9 @@ use subxt::utils::{AccountId32, MultiAddress, MultiSignature, H256};
 		derive = "serde::Serialize",
 		recursive
 	),
-	derive_for_type(
-		path = "pallet_ehr_access::types::Right",
-		derive = "serde::Serialize",
-		recursive
-	),
-	derive_for_type(
-		path = "pallet_ehr_access::types::DenyReason",
-		derive = "serde::Serialize",
-		recursive
-	),
-	derive_for_type(
-		path = "pallet_ehr_access::types::AccessDecision",
-		derive = "serde::Serialize",
-		recursive
-	),
+	substitute_type(path = "ehr_types::Right", with = "::ehr_types::Right"),
+	substitute_type(path = "ehr_types::DenyReason", with = "::ehr_types::DenyReason"),
+	substitute_type(path = "ehr_types::AccessDecision", with = "::ehr_types::AccessDecision"),
 	derive_for_type(
 		path = "pallet_shamir_archive::types::EntryState",
 		derive = "serde::Serialize",
@@ -122,11 +95,11 @@ pub mod ehr {}
 /// The runtime's types that the workflows take and give.
 pub mod types {
 	pub use crate::ehr::runtime_types::{
-		pallet_ehr_access::types::{
-			AccessDecision, AccessReason, Category, DenyReason, EmergencyReason, GrantScope,
-			Grantee, Right, Status,
-		},
+		pallet_ehr_access::types::{GrantScope, Grantee},
 		pallet_shamir_archive::types::{EntryState, PieceState},
+	};
+	pub use ehr_types::{
+		AccessDecision, AccessReason, Category, DenyReason, EmergencyReason, Right, Status,
 	};
 }
 
@@ -203,13 +176,17 @@ pub enum Error {
 	/// A query or a submission failed on the way (network, node, decoding).
 	#[error("chain: {0}")]
 	Chain(String),
-	/// The runtime refused the transaction: `pallet`'s error `error`, explained by `docs`.
-	#[error("refused by the chain: {pallet}.{error}: {docs}")]
+	/// The runtime refused the transaction with `error`, a pallet's error as the runtime
+	/// defines it (match on it, e.g. `ehr::Error::EhrAccess(AccessError::NotAPatient)`);
+	/// `pallet` and `variant` name it and `docs` explains it, for people.
+	#[error("refused by the chain: {pallet}.{variant}: {docs}")]
 	Refused {
+		/// The pallet's error, typed.
+		error: Box<ehr::Error>,
 		/// The pallet that refused, e.g. `EhrAccess`.
 		pallet: String,
 		/// Its error variant, e.g. `NotAPatient`.
-		error: String,
+		variant: String,
 		/// The variant's documentation.
 		docs: String,
 	},

@@ -5,12 +5,11 @@ use crate::{
 	chain,
 	ehr::{
 		self,
-		runtime_types::{
-			ehr_runtime::RuntimeCall, pallet_ehr_access::pallet::Call,
-			pallet_ehr_access::types::Status,
-		},
+		runtime_types::{ehr_runtime::RuntimeCall, pallet_ehr_access::pallet::Call},
 	},
-	submit, sudo, EhrClient, Error,
+	submit, sudo,
+	types::Status,
+	EhrClient, Error,
 };
 use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;

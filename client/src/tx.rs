@@ -35,13 +35,14 @@ pub async fn submit<Call: Payload>(
 		.map_err(|e| match e {
 			TransactionFinalizedSuccessError::SuccessError(
 				TransactionEventsError::ExtrinsicFailed(DispatchError::Module(module)),
-			) => match module.details() {
-				Ok(details) => Error::Refused {
+			) => match (module.as_root_error::<ehr::Error>(), module.details()) {
+				(Ok(error), Ok(details)) => Error::Refused {
+					error: Box::new(error),
 					pallet: details.pallet.name().to_owned(),
-					error: details.variant.name.clone(),
+					variant: details.variant.name.clone(),
 					docs: details.variant.docs.join(" "),
 				},
-				Err(_) => chain(module.details_string()),
+				_ => chain(module.details_string()),
 			},
 			other => chain(other),
 		})
@@ -92,21 +93,28 @@ pub async fn sudo(
 		Ok(()) => Ok(events),
 		Err(Failed::Module(module)) => {
 			let metadata = api.at_current_block().await.map_err(chain)?.metadata();
+			// The runtime's error enum is encoded as the pallet index, then the pallet's error.
+			let bytes: Vec<u8> = core::iter::once(module.index).chain(module.error).collect();
+			let typed = <ehr::Error as subxt::ext::scale_decode::DecodeAsType>::decode_as_type(
+				&mut &bytes[..],
+				metadata.outer_enums().error_enum_ty(),
+				metadata.types(),
+			)
+			.ok();
 			let named = metadata.pallet_by_error_index(module.index).and_then(|pallet| {
 				let variant = pallet.error_variant_by_index(module.error[0])?;
 				Some(Error::Refused {
+					error: Box::new(typed?),
 					pallet: pallet.name().to_owned(),
-					error: variant.name.clone(),
+					variant: variant.name.clone(),
 					docs: variant.docs.join(" "),
 				})
 			});
 			Err(named.unwrap_or_else(|| chain(format!("sudo call failed: {module:?}"))))
 		},
-		Err(Failed::BadOrigin) => Err(Error::Refused {
-			pallet: "Sudo".into(),
-			error: "BadOrigin".into(),
-			docs: "the wrapped call refused the root origin".into(),
-		}),
+		Err(Failed::BadOrigin) => {
+			Err(chain("sudo call failed: the wrapped call refused the root origin"))
+		},
 		Err(other) => Err(chain(format!("sudo call failed: {other:?}"))),
 	}
 }

@@ -163,9 +163,8 @@ async fn generic_rpc_works() {
 /// `AccessDenied` event on the chain, and break-glass access works and is visible in events.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_original_story_is_enforced_on_chain() {
-	use ehr::runtime_types::pallet_ehr_access::types::{
-		Category, DenyReason, EmergencyReason, GrantScope, Grantee, Right,
-	};
+	use ehr::runtime_types::pallet_ehr_access::types::{GrantScope, Grantee};
+	use ehr_client::types::{Category, DenyReason, EmergencyReason, Right};
 	let node = TestNode::dev().await;
 	let api = node.client().await;
 	let (alice, hospital, doctor, patient, stranger, second_doctor) =
@@ -246,8 +245,20 @@ async fn the_original_story_is_enforced_on_chain() {
 		assert!(events.find_first::<ehr::ehr_access::events::AccessOpened>().is_none());
 		denied
 	};
+	// What an allowed read costs, to compare the refusals' fees with.
+	let fee_paid = |events: &ehr_client::subxt::extrinsics::ExtrinsicEvents<EhrConfig>| {
+		events
+			.find_first::<ehr::transaction_payment::events::TransactionFeePaid>()
+			.expect("no TransactionFeePaid event")
+			.expect("undecodable TransactionFeePaid")
+	};
+	let allowed_fee = fee_paid(&events).actual_fee;
 	for reader in [&stranger, &doctor] {
 		let events = submit!(api, tx().open_access(record), reader).expect("a refusal is included");
+		// The bound on abuse is the fee: a refusal pays at least what an allowed read does.
+		let paid = fee_paid(&events);
+		assert_eq!(paid.who, account(reader));
+		assert!(paid.actual_fee >= allowed_fee, "{} < {allowed_fee}", paid.actual_fee);
 		let refusal = denied(events);
 		assert_eq!((refusal.reader, refusal.record), (account(reader), record));
 		assert_eq!(refusal.patient, Some(account(&patient)));
@@ -282,7 +293,7 @@ async fn the_original_story_is_enforced_on_chain() {
 /// erasure the custodian deletes the piece.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
-	use ehr::runtime_types::pallet_ehr_access::types::Category;
+	use ehr_client::types::Category;
 	use ehr_client::{archive, Error};
 
 	let node = TestNode::dev().await;
@@ -457,7 +468,7 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 /// the reader it served a moment before, with no transaction needed.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_custodian_refuses_a_reader_whose_ticket_expired() {
-	use ehr::runtime_types::pallet_ehr_access::types::Category;
+	use ehr_client::types::Category;
 	use ehr_client::{archive, Error};
 
 	// A block every 20 ms, so that the ticket's lifetime passes in seconds.

@@ -8,12 +8,7 @@ use std::time::Instant;
 
 use common::network::{register_custodians, start_network, wait_synced};
 use ehr_archive_codec::Piece;
-use ehr_client::{
-	archive,
-	ehr::{self, runtime_types::pallet_ehr_access::types::Category},
-	subxt_signer::sr25519::dev,
-	types::EntryState,
-};
+use ehr_client::{archive, ehr, subxt_signer::sr25519::dev, types::Category, types::EntryState};
 use ehr_custody_protocol::open_piece;
 
 #[tokio::test(flavor = "multi_thread")]

@@ -10,7 +10,9 @@ use common::TestNode;
 use ehr_client::{
 	archive, audit,
 	audit::AuditEvent,
-	consent, records, roles,
+	consent, ehr,
+	ehr::runtime_types::pallet_ehr_access::pallet::Error as AccessError,
+	records, roles,
 	subxt_signer::sr25519::{dev, Keypair},
 	types::{Category, EmergencyReason, EntryState, GrantScope, Grantee, Right},
 	Error,
@@ -51,8 +53,12 @@ async fn the_original_story_through_the_library() {
 		contact: "ward 3".into(),
 	};
 	match roles::register_doctor(&api, &stranger, &id(&doctor), &dr).await {
-		Err(Error::Refused { pallet, error, .. }) => {
-			assert_eq!((pallet.as_str(), error.as_str()), ("EhrAccess", "NotAHospital"))
+		Err(Error::Refused { error, pallet, variant, .. }) => {
+			assert!(
+				matches!(*error, ehr::Error::EhrAccess(AccessError::NotAHospital)),
+				"{error:?}"
+			);
+			assert_eq!((pallet.as_str(), variant.as_str()), ("EhrAccess", "NotAHospital"))
 		},
 		other => panic!("a stranger registered a doctor: {other:?}"),
 	}

@@ -143,7 +143,13 @@ parameter_types! {
 /// Every byte they store is paid for with a deposit.
 impl pallet_contracts::Config for Runtime {
 	type Time = Timestamp;
-	/// Only the deprecated `seal_random` reads it; policy contracts must not rely on it.
+	/// pallet-contracts 51 still requires a source of randomness for the deprecated
+	/// `seal_random`, so the runtime keeps `pallet-insecure-randomness-collective-flip`. It is
+	/// insecure: its value is a hash of the last 81 block hashes, which the author of the next
+	/// block knows in advance and can bias by choosing what to author or withhold. No contract
+	/// of ours may call `seal_random`: an access policy must be a deterministic function of
+	/// the chain's facts (roles, consent, the block number and timestamp), which every node
+	/// re-checks and nobody can steer, and the policy samples are reviewed for it.
 	type Randomness = RandomnessCollectiveFlip;
 	type Currency = Balances;
 	type RuntimeEvent = RuntimeEvent;

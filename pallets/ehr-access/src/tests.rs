@@ -102,7 +102,10 @@ fn pallet_state() -> Vec<(Vec<u8>, Vec<u8>)> {
 /// is audited with `AccessDenied`, and the pallet writes nothing.
 fn assert_denied(who: u64, record: RecordId, reason: DenyReason) {
 	let before = pallet_state();
-	assert_ok!(EhrAccess::open_access(signed(who), record));
+	let info = EhrAccess::open_access(signed(who), record).expect("a refusal is included");
+	// The bound on abuse: a refusal pays the decision's full declared weight, no refund.
+	assert_eq!(info.actual_weight, None);
+	assert_eq!(info.pays_fee, polkadot_sdk::frame_support::dispatch::Pays::Yes);
 	let patient = Records::<Test>::get(record).map(|anchor| anchor.patient);
 	System::assert_last_event(Event::AccessDenied { reader: who, record, patient, reason }.into());
 	assert_eq!(pallet_state(), before, "a refused read writes nothing");

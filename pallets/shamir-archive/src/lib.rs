@@ -185,7 +185,13 @@ pub mod pallet {
 		sp_runtime::traits::Zero,
 	};
 
+	/// The storage layout's version: 1 since entries are stored with their record in one call
+	/// and receipts name the author. No chain ever ran version 0, so there is no migration from
+	/// it.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]

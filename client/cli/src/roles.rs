@@ -1,0 +1,199 @@
+//! `ehr hospital|doctor|patient|guardian`: who is who (`ehr_client::roles`).
+use crate::{cause, keys, output, Ctx, Output};
+use clap::Subcommand;
+use ehr_client::roles;
+
+#[derive(Subcommand)]
+pub(crate) enum HospitalCmd {
+	/// Register a hospital (signed by the registrar).
+	Register {
+		/// The hospital administrator's account.
+		account: String,
+		#[arg(long)]
+		name: String,
+		#[arg(long)]
+		address: String,
+		/// A speciality; repeat for several.
+		#[arg(long = "speciality")]
+		specialities: Vec<String>,
+	},
+	/// Show a hospital.
+	Show { account: String },
+	/// Suspend a hospital (signed by the registrar).
+	Suspend { account: String },
+	/// Reinstate a hospital (signed by the registrar).
+	Reinstate { account: String },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum DoctorCmd {
+	/// Register a doctor of the signing hospital.
+	Register {
+		/// The doctor's account.
+		account: String,
+		#[arg(long)]
+		name: String,
+		#[arg(long)]
+		speciality: String,
+		/// A professional contact (ward, desk).
+		#[arg(long, default_value = "")]
+		contact: String,
+	},
+	/// Show a doctor.
+	Show { account: String },
+	/// Suspend a doctor of the signing hospital.
+	Suspend { account: String },
+	/// Reinstate a doctor of the signing hospital.
+	Reinstate { account: String },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum PatientCmd {
+	/// Propose that an account registers as a patient (signed by a doctor).
+	Propose { account: String },
+	/// Register the signing account as a patient.
+	Register,
+	/// Show a patient (the signer if no account is given).
+	Show { account: Option<String> },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum GuardianCmd {
+	/// Name a guardian of the signing patient.
+	Add { account: String },
+	/// Remove a guardian of the signing patient.
+	Remove { account: String },
+}
+
+pub(crate) async fn hospital(ctx: &Ctx, cmd: HospitalCmd) -> Result<Output, String> {
+	let api = &ctx.api;
+	match cmd {
+		HospitalCmd::Register { account, name, address, specialities } => {
+			let hospital = keys::account(&account)?;
+			let profile = roles::HospitalProfile { name, address, specialities };
+			roles::register_hospital(api, &ctx.signer()?, &hospital, &profile)
+				.await
+				.map_err(cause)?;
+			output(&hospital, format!("hospital {hospital} registered"))
+		},
+		HospitalCmd::Show { account } => {
+			let h = roles::hospital(api, &keys::account(&account)?).await.map_err(cause)?;
+			let text = format!(
+				"hospital {}\n  name:         {}\n  address:      {}\n  specialities: {}\n  status:       {:?}\n  doctors:      {}\n  registered:   block {}",
+				h.account,
+				h.profile.name,
+				h.profile.address,
+				h.profile.specialities.join(", "),
+				h.status,
+				h.doctors,
+				h.registered_at
+			);
+			output(&h, text)
+		},
+		HospitalCmd::Suspend { account } => {
+			let hospital = keys::account(&account)?;
+			roles::set_hospital_status(api, &ctx.signer()?, &hospital, false)
+				.await
+				.map_err(cause)?;
+			output(&hospital, format!("hospital {hospital} suspended"))
+		},
+		HospitalCmd::Reinstate { account } => {
+			let hospital = keys::account(&account)?;
+			roles::set_hospital_status(api, &ctx.signer()?, &hospital, true)
+				.await
+				.map_err(cause)?;
+			output(&hospital, format!("hospital {hospital} reinstated"))
+		},
+	}
+}
+
+pub(crate) async fn doctor(ctx: &Ctx, cmd: DoctorCmd) -> Result<Output, String> {
+	let api = &ctx.api;
+	match cmd {
+		DoctorCmd::Register { account, name, speciality, contact } => {
+			let doctor = keys::account(&account)?;
+			let profile = roles::DoctorProfile { name, speciality, contact };
+			roles::register_doctor(api, &ctx.signer()?, &doctor, &profile).await.map_err(cause)?;
+			output(&doctor, format!("doctor {doctor} registered"))
+		},
+		DoctorCmd::Show { account } => {
+			let d = roles::doctor(api, &keys::account(&account)?).await.map_err(cause)?;
+			let text = format!(
+				"doctor {}\n  name:        {}\n  speciality:  {}\n  contact:     {}\n  hospital:    {}\n  status:      {:?}\n  emergencies: {}\n  registered:  block {}",
+				d.account,
+				d.profile.name,
+				d.profile.speciality,
+				d.profile.contact,
+				d.hospital,
+				d.status,
+				d.emergencies_opened,
+				d.registered_at
+			);
+			output(&d, text)
+		},
+		DoctorCmd::Suspend { account } => {
+			let doctor = keys::account(&account)?;
+			roles::set_doctor_status(api, &ctx.signer()?, &doctor, false).await.map_err(cause)?;
+			output(&doctor, format!("doctor {doctor} suspended"))
+		},
+		DoctorCmd::Reinstate { account } => {
+			let doctor = keys::account(&account)?;
+			roles::set_doctor_status(api, &ctx.signer()?, &doctor, true).await.map_err(cause)?;
+			output(&doctor, format!("doctor {doctor} reinstated"))
+		},
+	}
+}
+
+pub(crate) async fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<Output, String> {
+	let api = &ctx.api;
+	match cmd {
+		PatientCmd::Propose { account } => {
+			let patient = keys::account(&account)?;
+			roles::propose_patient(api, &ctx.signer()?, &patient).await.map_err(cause)?;
+			output(
+				&patient,
+				format!("proposed {patient}: the patient confirms with `ehr patient register`"),
+			)
+		},
+		PatientCmd::Register => {
+			let signer = ctx.signer()?;
+			let id = roles::register_patient(api, &signer).await.map_err(cause)?;
+			let account = signer.public_key().to_account_id();
+			output(
+				&serde_json::json!({ "account": account, "id": id }),
+				format!("patient {account} registered with id {id}"),
+			)
+		},
+		PatientCmd::Show { account } => {
+			let account = ctx.account_or_signer(account.as_deref())?;
+			let p = roles::patient(api, &account).await.map_err(cause)?;
+			let guardians: Vec<String> = p.guardians.iter().map(ToString::to_string).collect();
+			let text = format!(
+				"patient {} (id {})\n  guardians:  {}\n  grants:     {}\n  records:    {}\n  registered: block {}",
+				p.account,
+				p.id,
+				if guardians.is_empty() { "none".into() } else { guardians.join(", ") },
+				p.grants,
+				p.records,
+				p.registered_at
+			);
+			output(&p, text)
+		},
+	}
+}
+
+pub(crate) async fn guardian(ctx: &Ctx, cmd: GuardianCmd) -> Result<Output, String> {
+	let api = &ctx.api;
+	match cmd {
+		GuardianCmd::Add { account } => {
+			let guardian = keys::account(&account)?;
+			roles::add_guardian(api, &ctx.signer()?, &guardian).await.map_err(cause)?;
+			output(&guardian, format!("guardian {guardian} added"))
+		},
+		GuardianCmd::Remove { account } => {
+			let guardian = keys::account(&account)?;
+			roles::remove_guardian(api, &ctx.signer()?, &guardian).await.map_err(cause)?;
+			output(&guardian, format!("guardian {guardian} removed"))
+		},
+	}
+}
