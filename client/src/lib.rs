@@ -66,11 +66,7 @@ use subxt::utils::{AccountId32, MultiAddress, MultiSignature, H256};
 	substitute_type(path = "ehr_types::Category", with = "::ehr_types::Category"),
 	substitute_type(path = "ehr_types::AccessReason", with = "::ehr_types::AccessReason"),
 	substitute_type(path = "ehr_types::EmergencyReason", with = "::ehr_types::EmergencyReason"),
-	derive_for_type(
-		path = "pallet_ehr_access::types::Grantee",
-		derive = "serde::Serialize",
-		recursive
-	),
+	substitute_type(path = "ehr_types::Grantee<A>", with = "::ehr_types::Grantee<A>"),
 	derive_for_type(
 		path = "pallet_ehr_access::types::GrantScope",
 		derive = "serde::Serialize",
@@ -95,11 +91,12 @@ pub mod ehr {}
 /// The runtime's types that the workflows take and give.
 pub mod types {
 	pub use crate::ehr::runtime_types::{
-		pallet_ehr_access::types::{GrantScope, Grantee},
+		pallet_ehr_access::types::GrantScope,
 		pallet_shamir_archive::types::{EntryState, PieceState},
 	};
 	pub use ehr_types::{
-		AccessDecision, AccessReason, Category, DenyReason, EmergencyReason, Right, Status,
+		AccessDecision, AccessReason, Category, DenyReason, EmergencyReason, Grantee, Right,
+		Status,
 	};
 }
 
@@ -171,7 +168,7 @@ pub enum Error {
 		url: String,
 		/// Why it failed.
 		#[source]
-		source: Box<subxt::error::OnlineClientError>,
+		source: Box<dyn std::error::Error + Send + Sync>,
 	},
 	/// A query or a submission failed on the way (network, node, decoding).
 	#[error("chain: {0}")]
@@ -267,7 +264,19 @@ pub(crate) fn chain(e: impl std::fmt::Display) -> Error {
 /// The URL must be secure (`wss://`, `https://`) unless it points at this machine (`localhost`,
 /// `127.0.0.1`, `[::1]`).
 pub async fn connect(url: &str) -> Result<EhrClient, Error> {
-	EhrClient::from_url_with_config(EhrConfig::default(), url)
+	connect_with_rpc(url).await.map(|(api, _)| api)
+}
+
+/// [`connect`], also giving the raw RPC client over the same connection, for the node's own
+/// methods (the audit trail: [`audit::trail`]).
+pub async fn connect_with_rpc(url: &str) -> Result<(EhrClient, subxt::rpcs::RpcClient), Error> {
+	let failed = |source: Box<dyn std::error::Error + Send + Sync>| Error::Connect {
+		url: url.to_owned(),
+		source,
+	};
+	let rpc = subxt::rpcs::RpcClient::from_url(url).await.map_err(|e| failed(Box::new(e)))?;
+	let api = EhrClient::from_rpc_client_with_config(EhrConfig::default(), rpc.clone())
 		.await
-		.map_err(|source| Error::Connect { url: url.to_owned(), source: Box::new(source) })
+		.map_err(|e| failed(Box::new(e)))?;
+	Ok((api, rpc))
 }

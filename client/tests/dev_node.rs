@@ -163,8 +163,8 @@ async fn generic_rpc_works() {
 /// `AccessDenied` event on the chain, and break-glass access works and is visible in events.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_original_story_is_enforced_on_chain() {
-	use ehr::runtime_types::pallet_ehr_access::types::{GrantScope, Grantee};
-	use ehr_client::types::{Category, DenyReason, EmergencyReason, Right};
+	use ehr::runtime_types::pallet_ehr_access::types::GrantScope;
+	use ehr_client::types::{Category, DenyReason, EmergencyReason, Grantee, Right};
 	let node = TestNode::dev().await;
 	let api = node.client().await;
 	let (alice, hospital, doctor, patient, stranger, second_doctor) =
@@ -544,4 +544,74 @@ async fn custody_calls_beyond_the_rate_limit_are_refused_per_connection() {
 	let second = node.rpc().await;
 	let refused = refusal(&second, "custody_get").await;
 	assert!(refused.contains("not a SignedGetRequest"), "{refused}");
+}
+
+/// The node's audit index serves a patient's trail over `ehr_auditTrail` and keeps it across
+/// restarts: a node that missed blocks (its index set back while it was down) catches up at
+/// start, and `--audit-reindex` rebuilds the same trail from the chain.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_index_survives_restarts_and_catches_up_on_missed_blocks() {
+	use ehr_client::audit::{self, AuditEvent};
+	let mut node = TestNode::dev().await;
+	let (patient, guardian, stranger) = (dev::dave(), dev::eve(), dev::ferdie());
+	let (patient_id, guardian_id) =
+		(patient.public_key().to_account_id(), guardian.public_key().to_account_id());
+	let access = || ehr::tx().ehr_access();
+	let trail = |node: &TestNode| {
+		let url = node.ws_url();
+		let patient_id = patient_id;
+		async move {
+			let (api, rpc) = ehr_client::connect_with_rpc(&url).await.expect("connect");
+			audit::trail(&api, &rpc, &patient_id, 1, None).await.expect("ehr_auditTrail")
+		}
+	};
+	{
+		let api = node.client().await;
+		submit!(api, access().register_patient(), &patient).expect("register_patient");
+		submit!(api, access().add_guardian(guardian_id), &patient).expect("add_guardian");
+		// A stranger's attempt on a record that does not exist is on nobody's trail.
+		submit!(api, access().open_access(99), &stranger).expect("a refusal is included");
+	}
+	let first = trail(&node).await;
+	assert!(
+		matches!(&first[..], [e] if e.event == AuditEvent::GuardianAdded { guardian: guardian_id }),
+		"{first:?}"
+	);
+
+	// Down, then up again: the index is where it was.
+	node.restart(&[]).await;
+	assert_eq!(trail(&node).await, first);
+
+	// The index is set back to this point while the node runs on: the next start must catch
+	// up on the blocks it then misses.
+	node.stop();
+	let index = node.dir.path().join("chain/chains/dev/audit");
+	let saved = node.dir.path().join("audit-saved");
+	copy_dir(&index, &saved);
+	node.restart(&[]).await;
+	{
+		let api = node.client().await;
+		submit!(api, access().remove_guardian(guardian_id), &patient).expect("remove_guardian");
+	}
+	let both = trail(&node).await;
+	assert_eq!(both.len(), 2, "{both:?}");
+	assert_eq!(both[1].event, AuditEvent::GuardianRemoved { guardian: guardian_id });
+	node.stop();
+	std::fs::remove_dir_all(&index).unwrap();
+	copy_dir(&saved, &index);
+	node.restart(&[]).await;
+	assert_eq!(trail(&node).await, both, "the blocks missed are indexed at start");
+
+	// Rebuilt from scratch: the same trail.
+	node.restart(&["--audit-reindex".into()]).await;
+	assert!(node.log().contains("--audit-reindex: dropping the audit index"));
+	assert_eq!(trail(&node).await, both);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+	std::fs::create_dir_all(to).unwrap();
+	for entry in std::fs::read_dir(from).unwrap() {
+		let entry = entry.unwrap();
+		std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+	}
 }

@@ -198,7 +198,7 @@ async fn the_original_story_through_the_library() {
 	consent::close_emergency(&api, &patient, &id(&patient), &id(&colleague)).await.unwrap();
 
 	// The audit trail: every read, by whom, of which record, and every refusal.
-	let trail = audit::trail(&api, &id(&patient), 1, None).await.unwrap();
+	let trail = audit::trail(&api, &node.rpc().await, &id(&patient), 1, None).await.unwrap();
 	let reads: Vec<_> = trail
 		.iter()
 		.filter_map(|entry| match &entry.event {

@@ -31,6 +31,9 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub custody: crate::custody::CustodyOptions,
+
+	#[clap(flatten)]
+	pub audit: crate::audit::AuditOptions,
 }
 
 impl Cli {

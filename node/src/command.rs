@@ -115,6 +115,7 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(&cli.run)?;
 			let sealing = cli.dev_sealing();
 			let custody = cli.custody.clone();
+			let audit = cli.audit.clone();
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => {
@@ -123,12 +124,12 @@ pub fn run() -> sc_cli::Result<()> {
 								Block,
 								<Block as polkadot_sdk::sp_runtime::traits::Block>::Hash,
 							>,
-						>(config, sealing, &custody)
+						>(config, sealing, &custody, &audit)
 						.map_err(sc_cli::Error::Service)
 					},
 					sc_network::config::NetworkBackendType::Litep2p => {
 						service::new_full::<sc_network::Litep2pNetworkBackend>(
-							config, sealing, &custody,
+							config, sealing, &custody, &audit,
 						)
 						.map_err(sc_cli::Error::Service)
 					},

@@ -1,4 +1,5 @@
 //! `ehr-node`: the ehr-chain node.
+mod audit;
 mod chain_spec;
 mod cli;
 mod command;

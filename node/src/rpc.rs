@@ -1,8 +1,15 @@
 //! The node's RPC methods beyond Substrate's defaults: `system_accountNextIndex`, the
-//! `payment_*` fee queries and, on a custodian node, `custody_*` (see [`crate::custody`]).
-use crate::custody::{
-	rpc::{CustodyApiServer, CustodyRpc},
-	Custody,
+//! `payment_*` fee queries, `ehr_auditTrail` (see [`crate::audit`]) and, on a custodian node,
+//! `custody_*` (see [`crate::custody`]).
+use crate::{
+	audit::{
+		index::AuditIndex,
+		rpc::{AuditApiServer, AuditRpc},
+	},
+	custody::{
+		rpc::{CustodyApiServer, CustodyRpc},
+		Custody,
+	},
 };
 use ehr_runtime::{
 	opaque::Block, pallet_ehr_access::runtime_api::EhrAccessApi,
@@ -28,6 +35,8 @@ pub struct FullDeps<C, P> {
 	pub pool: Arc<P>,
 	/// The custody service, its keystore and the chain's genesis hash, on a custodian node.
 	pub custody: Option<(Arc<Custody>, KeystorePtr, [u8; 32])>,
+	/// The audit index.
+	pub audit: Arc<AuditIndex>,
 }
 
 /// All the node's own RPC methods, merged into one module.
@@ -49,8 +58,9 @@ where
 	P: TransactionPool + 'static,
 {
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool, custody } = deps;
+	let FullDeps { client, pool, custody, audit } = deps;
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
+	module.merge(AuditRpc::new(audit).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	if let Some((custody, keystore, genesis_hash)) = custody {
 		module.merge(CustodyRpc::new(custody, client, keystore, genesis_hash).into_rpc())?;

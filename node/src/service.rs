@@ -209,6 +209,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	config: Configuration,
 	sealing: DevSealing,
 	custody_options: &CustodyOptions,
+	audit_options: &crate::audit::AuditOptions,
 ) -> Result<TaskManager, ServiceError> {
 	let dev_chain = is_dev_chain(&config);
 	let sc_service::PartialComponents {
@@ -303,6 +304,14 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		);
 	}
 
+	let audit_index = crate::audit::open(&config.data_path, audit_options)
+		.map_err(|e| ServiceError::Other(e.to_string()))?;
+	task_manager.spawn_handle().spawn(
+		"audit-index",
+		Some("audit"),
+		crate::audit::follow(audit_index.clone(), client.clone()),
+	);
+
 	let rpc_extensions_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
@@ -313,6 +322,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 				client: client.clone(),
 				pool: pool.clone(),
 				custody: custody.clone().map(|c| (c, keystore.clone(), genesis)),
+				audit: audit_index.clone(),
 			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})

@@ -14,7 +14,10 @@ use archive::{ArchiveCmd, CustodianCmd};
 use audit::AuditArgs;
 use clap::{Parser, Subcommand};
 use consent::{ConsentCmd, EmergencyCmd};
-use ehr_client::{subxt::utils::AccountId32, EhrClient};
+use ehr_client::{
+	subxt::{rpcs::RpcClient, utils::AccountId32},
+	EhrClient,
+};
 use records::RecordCmd;
 use roles::{DoctorCmd, GuardianCmd, HospitalCmd, PatientCmd};
 use serde::Serialize;
@@ -88,6 +91,8 @@ fn output<T: Serialize>(value: &T, text: impl Into<String>) -> Result<Output, St
 /// The context of a command: the connection and where keys come from.
 struct Ctx {
 	api: EhrClient,
+	/// The raw RPC client over the same connection, for the node's own methods.
+	rpc: RpcClient,
 	suri: Option<String>,
 	key_file: Option<PathBuf>,
 }
@@ -136,8 +141,8 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<Output, String> {
-	let api = ehr_client::connect(&cli.url).await.map_err(|e| e.to_string())?;
-	let ctx = Ctx { api, suri: cli.suri, key_file: cli.key_file };
+	let (api, rpc) = ehr_client::connect_with_rpc(&cli.url).await.map_err(|e| e.to_string())?;
+	let ctx = Ctx { api, rpc, suri: cli.suri, key_file: cli.key_file };
 	match cli.command {
 		Command::Hospital(cmd) => roles::hospital(&ctx, cmd).await,
 		Command::Doctor(cmd) => roles::doctor(&ctx, cmd).await,

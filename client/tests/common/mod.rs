@@ -54,6 +54,8 @@ const START_ATTEMPTS: usize = 3;
 /// A running `ehr-node`, killed when dropped.
 pub struct TestNode {
 	child: Child,
+	/// The arguments it was started with (besides its directory and ports).
+	args: Vec<String>,
 	/// Its RPC port on 127.0.0.1.
 	pub rpc_port: u16,
 	/// Holds the node's log and database; removed when dropped.
@@ -94,16 +96,43 @@ impl TestNode {
 			.prefix("ehr-node-test-")
 			.tempdir()
 			.expect("cannot create a temporary directory");
-		let log = File::create(dir.path().join("node.log")).expect("cannot create the node's log");
 		let rpc_port = free_port();
+		let child = Self::launch(bin, args, dir.path(), rpc_port);
+		TestNode { child, args: args.to_vec(), rpc_port, dir }
+	}
+
+	/// Stops the node and starts it again on the same database and RPC port, with `extra`
+	/// arguments; waits until its RPC answers.
+	pub async fn restart(&mut self, extra: &[String]) {
+		self.stop();
+		let args = [self.args.clone(), extra.to_vec()].concat();
+		self.child = Self::launch(&node_binary(), &args, self.dir.path(), self.rpc_port);
+		if let Err(reason) = self.wait_for_rpc().await {
+			panic!("ehr-node did not start again: {reason}");
+		}
+	}
+
+	/// Stops the node (a hard kill), keeping its directory.
+	pub fn stop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+
+	/// `ehr-node <args>` on `dir`'s database and log (appended to) and RPC port `rpc_port`.
+	fn launch(bin: &Path, args: &[String], dir: &Path, rpc_port: u16) -> Child {
+		let log = File::options()
+			.create(true)
+			.append(true)
+			.open(dir.join("node.log"))
+			.expect("cannot open the node's log");
 		// A p2p port of the caller's (a bootnode's must be known), else a free one.
 		let own_port = ["--port".to_owned(), free_port().to_string()];
 		let p2p_port: &[String] = if args.iter().any(|a| a == "--port") { &[] } else { &own_port };
-		let child = Command::new(bin)
+		Command::new(bin)
 			.args(args)
 			// Our own directory rather than `--tmp`: it is removed even when the node is killed.
 			.arg("--base-path")
-			.arg(dir.path().join("chain"))
+			.arg(dir.join("chain"))
 			.args(["--rpc-port", &rpc_port.to_string()])
 			.args(p2p_port)
 			.arg("--no-prometheus")
@@ -111,8 +140,7 @@ impl TestNode {
 			.stdout(log.try_clone().expect("cannot share the node's log"))
 			.stderr(log)
 			.spawn()
-			.unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-		TestNode { child, rpc_port, dir }
+			.unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()))
 	}
 
 	/// Poll until `system_health` answers, the node exits, or [`STARTUP_TIMEOUT`] passes.

@@ -10,7 +10,7 @@ use scale_info::TypeInfo;
 
 pub use ehr_types::{
 	AccessDecision, AccessReason, Category, Commitment, DenyReason, EmergencyReason, GrantId,
-	PatientId, RecordId, Right, Status, TicketId,
+	Grantee, PatientId, RecordId, Right, Status, TicketId,
 };
 
 /// The public profile of a hospital: public, professional information, never PHI.
@@ -115,20 +115,6 @@ pub struct PatientProposal<AccountId, Balance, BlockNumber> {
 	pub proposed_at: BlockNumber,
 	/// The deposit held from the doctor until the proposal is consumed or withdrawn.
 	pub deposit: Balance,
-}
-
-/// Who a consent grant is for.
-#[derive(
-	Clone, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
-)]
-pub enum Grantee<AccountId> {
-	/// One doctor, in person, whichever hospital they work for.
-	#[codec(index = 0)]
-	Doctor(AccountId),
-	/// Every active doctor of an active hospital. The hospital's administrator account itself
-	/// gains nothing: administrators are not clinicians.
-	#[codec(index = 1)]
-	Hospital(AccountId),
 }
 
 /// Which of a patient's records a consent grant covers.

@@ -10,6 +10,10 @@
 //! and `subxt` (scale-encode/scale-decode, so that subxt can substitute these types).
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
+pub mod audit;
+
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 
@@ -24,23 +28,26 @@ pub type TicketId = u64;
 /// A 32-byte commitment (hash) to the encrypted payload of a record.
 pub type Commitment = [u8; 32];
 
-/// Derives every shared enum takes: SCALE, type info, the usual comparisons, and (by feature)
-/// serde, subxt's traits and clap.
-macro_rules! shared_enum {
-	($(#[$meta:meta])* $vis:vis enum $name:ident $body:tt) => {
-		$(#[$meta])*
+/// Derives every shared type takes: SCALE, type info, the usual comparisons, and (by feature)
+/// serde and subxt's traits.
+macro_rules! shared_type {
+	($(#[$meta:meta])* $vis:vis $kind:ident $name:ident $($rest:tt)*) => {
 		#[derive(
-			Clone, Copy, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo,
+			Clone, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo,
 			MaxEncodedLen,
 		)]
 		#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-		#[cfg_attr(
-			feature = "subxt",
-			derive(scale_encode::EncodeAsType, scale_decode::DecodeAsType),
-			encode_as_type(crate_path = "::scale_encode"),
-			decode_as_type(crate_path = "::scale_decode")
-		)]
-		$vis enum $name $body
+		#[cfg_attr(feature = "subxt", derive(scale_encode::EncodeAsType, scale_decode::DecodeAsType))]
+		$(#[$meta])*
+		$vis $kind $name $($rest)*
+	};
+}
+pub(crate) use shared_type;
+
+/// [`shared_type`] and `Copy`: the fieldless (or plain-data) enums.
+macro_rules! shared_enum {
+	($(#[$meta:meta])* $vis:vis enum $name:ident $body:tt) => {
+		shared_type! { #[derive(Copy)] $(#[$meta])* $vis enum $name $body }
 	};
 }
 
@@ -197,8 +204,21 @@ shared_enum! {
 	}
 }
 
+shared_type! {
+	/// Who a consent grant is for.
+	pub enum Grantee<AccountId> {
+		/// One doctor, in person, whichever hospital they work for.
+		#[codec(index = 0)]
+		Doctor(AccountId),
+		/// Every active doctor of an active hospital. The hospital's administrator account
+		/// itself gains nothing: administrators are not clinicians.
+		#[codec(index = 1)]
+		Hospital(AccountId),
+	}
+}
+
 shared_enum! {
-	/// Why an access is allowed.
+	/// Why an access (a read, or the addition of a record) is allowed.
 	pub enum AccessReason {
 		/// The reader is the patient.
 		#[codec(index = 0)]
