@@ -95,8 +95,7 @@ pub mod types {
 		pallet_shamir_archive::types::{EntryState, PieceState},
 	};
 	pub use ehr_types::{
-		AccessDecision, AccessReason, Category, DenyReason, EmergencyReason, Grantee, Right,
-		Status,
+		AccessDecision, AccessReason, Category, DenyReason, EmergencyReason, Grantee, Right, Status,
 	};
 }
 

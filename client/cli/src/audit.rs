@@ -39,13 +39,17 @@ fn accounts(event: &AuditEvent) -> Vec<&AccountId32> {
 		AuditEvent::Read { reader, .. } | AuditEvent::Denied { reader, .. } => vec![reader],
 		AuditEvent::EmergencyOpened { doctor, hospital, .. } => vec![doctor, hospital],
 		AuditEvent::EmergencyClosed { doctor, by } => vec![doctor, by],
-		AuditEvent::ConsentGranted { grantee: Grantee::Doctor(g) | Grantee::Hospital(g), by, .. } =>
-			vec![g, by],
+		AuditEvent::ConsentGranted {
+			grantee: Grantee::Doctor(g) | Grantee::Hospital(g),
+			by,
+			..
+		} => vec![g, by],
 		AuditEvent::ConsentRevoked { by, .. } => vec![by],
 		AuditEvent::RecordAdded { author, .. } => vec![author],
 		AuditEvent::RecordErased { .. } => vec![],
-		AuditEvent::GuardianAdded { guardian } | AuditEvent::GuardianRemoved { guardian } =>
-			vec![guardian],
+		AuditEvent::GuardianAdded { guardian } | AuditEvent::GuardianRemoved { guardian } => {
+			vec![guardian]
+		},
 	}
 }
 
@@ -87,13 +91,19 @@ fn line(entry: &AuditEntry, names: &BTreeMap<AccountId32, String>) -> String {
 	let w = |account| who(account, names);
 	let what = match &entry.event {
 		AuditEvent::Read { record, reader, reason, expires_at, .. } => {
-			format!("record {record} opened by {} ({reason:?}, ticket until block {expires_at})", w(reader))
+			format!(
+				"record {record} opened by {} ({reason:?}, ticket until block {expires_at})",
+				w(reader)
+			)
 		},
 		AuditEvent::Denied { record, reader, reason } => {
 			format!("record {record}: {} was REFUSED ({reason:?})", w(reader))
 		},
 		AuditEvent::EmergencyOpened { doctor, reason, expires_at, .. } => {
-			format!("EMERGENCY access opened by {} ({reason:?}, until block {expires_at})", w(doctor))
+			format!(
+				"EMERGENCY access opened by {} ({reason:?}, until block {expires_at})",
+				w(doctor)
+			)
 		},
 		AuditEvent::EmergencyClosed { doctor, by } => {
 			format!("emergency access of {} closed by {}", w(doctor), w(by))

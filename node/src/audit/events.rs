@@ -22,30 +22,36 @@ pub fn audit_entries(
 		let RuntimeEvent::EhrAccess(event) = event else { continue };
 		let on = |patient: &AccountId, event| Some((super::account_bytes(patient), event));
 		let found = match event {
-			Event::AccessOpened { ticket, reader, record, patient, reason, expires_at } => on(
-				&patient,
-				AuditEvent::Read { record, reader, ticket, reason, expires_at },
-			),
-			Event::AccessDenied { reader, record, patient: Some(patient), reason } =>
-				on(&patient, AuditEvent::Denied { record, reader, reason }),
-			Event::EmergencyAccessOpened { doctor, hospital, patient, reason, expires_at, .. } =>
-				on(&patient, AuditEvent::EmergencyOpened { doctor, hospital, reason, expires_at }),
-			Event::EmergencyAccessClosed { doctor, patient, by } =>
-				on(&patient, AuditEvent::EmergencyClosed { doctor, by }),
-			Event::AccessGranted { patient, grant, grantee, right, expires_at, by, .. } => on(
-				&patient,
-				AuditEvent::ConsentGranted { grant, grantee, right, expires_at, by },
-			),
-			Event::AccessRevoked { patient, grant, by } =>
-				on(&patient, AuditEvent::ConsentRevoked { grant, by }),
-			Event::RecordAdded { record, patient, author, category, .. } =>
-				on(&patient, AuditEvent::RecordAdded { record, author, category }),
-			Event::RecordErased { record } =>
-				patient_of(record).and_then(|p| on(&p, AuditEvent::RecordErased { record })),
-			Event::GuardianAdded { patient, guardian } =>
-				on(&patient, AuditEvent::GuardianAdded { guardian }),
-			Event::GuardianRemoved { patient, guardian } =>
-				on(&patient, AuditEvent::GuardianRemoved { guardian }),
+			Event::AccessOpened { ticket, reader, record, patient, reason, expires_at } => {
+				on(&patient, AuditEvent::Read { record, reader, ticket, reason, expires_at })
+			},
+			Event::AccessDenied { reader, record, patient: Some(patient), reason } => {
+				on(&patient, AuditEvent::Denied { record, reader, reason })
+			},
+			Event::EmergencyAccessOpened {
+				doctor, hospital, patient, reason, expires_at, ..
+			} => on(&patient, AuditEvent::EmergencyOpened { doctor, hospital, reason, expires_at }),
+			Event::EmergencyAccessClosed { doctor, patient, by } => {
+				on(&patient, AuditEvent::EmergencyClosed { doctor, by })
+			},
+			Event::AccessGranted { patient, grant, grantee, right, expires_at, by, .. } => {
+				on(&patient, AuditEvent::ConsentGranted { grant, grantee, right, expires_at, by })
+			},
+			Event::AccessRevoked { patient, grant, by } => {
+				on(&patient, AuditEvent::ConsentRevoked { grant, by })
+			},
+			Event::RecordAdded { record, patient, author, category, .. } => {
+				on(&patient, AuditEvent::RecordAdded { record, author, category })
+			},
+			Event::RecordErased { record } => {
+				patient_of(record).and_then(|p| on(&p, AuditEvent::RecordErased { record }))
+			},
+			Event::GuardianAdded { patient, guardian } => {
+				on(&patient, AuditEvent::GuardianAdded { guardian })
+			},
+			Event::GuardianRemoved { patient, guardian } => {
+				on(&patient, AuditEvent::GuardianRemoved { guardian })
+			},
 			_ => None,
 		};
 		if let Some((patient, event)) = found {
@@ -131,6 +137,8 @@ mod tests {
 			guardian: other.clone(),
 		})];
 		let entries = audit_entries(6, 2_000, added, |_| None);
-		assert!(matches!(&entries[0].1.event, AuditEvent::GuardianAdded { guardian } if *guardian == other));
+		assert!(
+			matches!(&entries[0].1.event, AuditEvent::GuardianAdded { guardian } if *guardian == other)
+		);
 	}
 }

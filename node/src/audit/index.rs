@@ -138,8 +138,11 @@ mod tests {
 			assert_eq!(index.indexed_to(), None);
 			// Blocks 1..=300, each with an event for Alice and one for Bob (out of order).
 			for block in 1..=300u32 {
-				let entries =
-					[(bob, entry(block, 1, 9)), (alice, entry(block, 0, 8)), (alice, entry(block, 2, 7))];
+				let entries = [
+					(bob, entry(block, 1, 9)),
+					(alice, entry(block, 0, 8)),
+					(alice, entry(block, 2, 7)),
+				];
 				index.insert_block(block, [block as u8; 32], &entries).unwrap();
 			}
 			assert_eq!(index.indexed_to(), Some(300));

@@ -57,7 +57,11 @@ impl AuditApiServer for AuditRpc {
 	) -> RpcResult<Bytes> {
 		let (from, to) = (from.unwrap_or(0), to.unwrap_or(u32::MAX));
 		if from > to {
-			return Err(ErrorObject::owned(4000, format!("from {from} is after to {to}"), None::<()>));
+			return Err(ErrorObject::owned(
+				4000,
+				format!("from {from} is after to {to}"),
+				None::<()>,
+			));
 		}
 		let patient = super::account_bytes(&patient);
 		let limit = limit.unwrap_or(MAX_AUDIT_PAGE);
