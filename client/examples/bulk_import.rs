@@ -13,8 +13,8 @@
 //! sub-folder's name; the patient registers and grants a doctor read-and-write consent. A real
 //! integration holds no patient keys: patients consent from their own devices.
 //!
-//! Only the import is timed: validate → encode → pieces to the custodians → two finalised
-//! transactions per record. Doctors import in parallel, each its own patients in turn.
+//! Only the import is timed: validate → encode → pieces to the custodians → one finalised
+//! transaction per record. Doctors import in parallel, each its own patients in turn.
 use clap::Parser;
 use ehr_client::{
 	archive, ehr, records, roles, submit_batch,

@@ -69,8 +69,9 @@ pub struct SignedGetRequest {
 	pub signature: [u8; 64],
 }
 
-/// A custodian's receipt for a piece it keeps, as `custody_put` answers it: what
-/// `pallet-shamir-archive`'s `anchor_archive` takes per piece.
+/// A custodian's receipt for a piece it keeps, as `custody_put` answers it: what a writer
+/// submits per piece with its record (`EhrAccess::add_record`, checked by
+/// `pallet-shamir-archive`).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct PutReceipt {
 	/// The piece's index.

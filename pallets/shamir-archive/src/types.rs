@@ -205,8 +205,8 @@ impl<AccountId: PartialEq, BlockNumber, MaxPieces: Get<u32>>
 	}
 }
 
-/// The header of the codec's `Commitments` (everything but the piece hashes), as
-/// [`crate::Pallet::anchor_archive`] takes it.
+/// The header of the codec's `Commitments` (everything but the piece hashes), as an
+/// [`ArchiveSubmission`] carries it.
 #[derive(
 	Clone,
 	Copy,
