@@ -6,6 +6,7 @@ mod command;
 mod custody;
 mod rpc;
 mod service;
+mod state;
 
 fn main() -> polkadot_sdk::sc_cli::Result<()> {
 	command::run()

@@ -10,13 +10,13 @@ pub type Patient = [u8; 32];
 
 /// The audit entries of the events of block `number` (time `time_ms`), each with the patient
 /// whose trail it is on. `patient_of` gives a record's patient (for `RecordErased`, which names
-/// only the record); a record without one is left out.
-pub fn audit_entries(
+/// only the record); a record without one is left out, and its failure fails the whole block.
+pub fn audit_entries<E>(
 	number: u32,
 	time_ms: u64,
 	events: impl IntoIterator<Item = RuntimeEvent>,
-	patient_of: impl Fn(RecordId) -> Option<AccountId>,
-) -> Vec<(Patient, AuditEntry<AccountId>)> {
+	patient_of: impl Fn(RecordId) -> Result<Option<AccountId>, E>,
+) -> Result<Vec<(Patient, AuditEntry<AccountId>)>, E> {
 	let mut entries = Vec::new();
 	for (index, event) in events.into_iter().enumerate() {
 		let RuntimeEvent::EhrAccess(event) = event else { continue };
@@ -44,7 +44,7 @@ pub fn audit_entries(
 				on(&patient, AuditEvent::RecordAdded { record, author, category })
 			},
 			Event::RecordErased { record } => {
-				patient_of(record).and_then(|p| on(&p, AuditEvent::RecordErased { record }))
+				patient_of(record)?.and_then(|p| on(&p, AuditEvent::RecordErased { record }))
 			},
 			Event::GuardianAdded { patient, guardian } => {
 				on(&patient, AuditEvent::GuardianAdded { guardian })
@@ -59,7 +59,7 @@ pub fn audit_entries(
 			entries.push((patient, AuditEntry { at, time_ms, event }));
 		}
 	}
-	entries
+	Ok(entries)
 }
 
 #[cfg(test)]
@@ -109,8 +109,8 @@ mod tests {
 			RuntimeEvent::EhrAccess(Event::RecordErased { record: 7 }),
 			RuntimeEvent::EhrAccess(Event::RecordErased { record: 8 }),
 		];
-		let patient_of = |record| (record == 7).then(|| patient.clone());
-		let entries = audit_entries(5, 1_000, events, patient_of);
+		let patient_of = |record| Ok::<_, ()>((record == 7).then(|| patient.clone()));
+		let entries = audit_entries(5, 1_000, events, patient_of).unwrap();
 		let summary: Vec<_> = entries
 			.iter()
 			.map(|(p, e)| (p[0], e.at, e.time_ms, std::mem::discriminant(&e.event)))
@@ -136,7 +136,10 @@ mod tests {
 			patient: patient.clone(),
 			guardian: other.clone(),
 		})];
-		let entries = audit_entries(6, 2_000, added, |_| None);
+		let entries = audit_entries(6, 2_000, added, |_| Ok::<_, ()>(None)).unwrap();
+		// A record's patient that cannot be read fails the block instead of dropping the event.
+		let erased = vec![RuntimeEvent::EhrAccess(Event::RecordErased { record: 7 })];
+		assert_eq!(audit_entries(6, 2_000, erased, |_| Err("unreadable")), Err("unreadable"));
 		assert!(
 			matches!(&entries[0].1.event, AuditEvent::GuardianAdded { guardian } if *guardian == other)
 		);

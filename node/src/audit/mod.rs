@@ -16,7 +16,7 @@ pub mod events;
 pub mod index;
 pub mod rpc;
 
-use codec::Decode;
+use crate::state::{events_key, read, Hash};
 use ehr_runtime::{opaque::Block, pallet_ehr_access, AccountId, Runtime, RuntimeEvent};
 use futures::StreamExt;
 use index::AuditIndex;
@@ -26,11 +26,8 @@ use polkadot_sdk::{
 	sp_blockchain::HeaderBackend,
 	sp_core::storage::StorageKey,
 	sp_io::hashing::twox_128,
-	sp_runtime::traits::Block as BlockT,
 };
 use std::sync::Arc;
-
-type Hash = <Block as BlockT>::Hash;
 
 /// The audit index's options.
 #[derive(Debug, Clone, clap::Args)]
@@ -40,39 +37,25 @@ pub struct AuditOptions {
 	pub audit_reindex: bool,
 }
 
-/// A storage value of `client` at `hash`, decoded.
-fn read<C, B, T: Decode>(client: &C, hash: Hash, key: Vec<u8>) -> Option<T>
-where
-	C: StorageProvider<Block, B>,
-	B: polkadot_sdk::sc_client_api::Backend<Block>,
-{
-	match client.storage(hash, &StorageKey(key)) {
-		Ok(Some(data)) => T::decode(&mut &data.0[..]).ok(),
-		Ok(None) => None,
-		Err(e) => {
-			log::warn!(target: "audit", "reading storage at {hash}: {e}");
-			None
-		},
-	}
-}
-
 /// Index block `number` (hash `hash`) of `client`: its audit events, on their patients' trails.
+/// A block whose state cannot be read or decoded is not marked indexed, so that it is tried
+/// again rather than its events lost.
 fn index_block<C, B>(index: &AuditIndex, client: &C, number: u32, hash: Hash) -> Result<(), String>
 where
 	C: StorageProvider<Block, B>,
 	B: polkadot_sdk::sc_client_api::Backend<Block>,
 {
-	let events_key = [twox_128(b"System"), twox_128(b"Events")].concat();
 	let records: Vec<EventRecord<RuntimeEvent, Hash>> =
-		read(client, hash, events_key).unwrap_or_default();
-	let now_key = [twox_128(b"Timestamp"), twox_128(b"Now")].concat();
-	let time_ms: u64 = read(client, hash, now_key).unwrap_or_default();
+		read(client, hash, &events_key())?.unwrap_or_default();
+	let now_key = StorageKey([twox_128(b"Timestamp"), twox_128(b"Now")].concat());
+	let time_ms: u64 = read(client, hash, &now_key)?.unwrap_or_default();
 	let patient_of = |record| {
-		let key = pallet_ehr_access::Records::<Runtime>::hashed_key_for(record);
-		read::<_, _, pallet_ehr_access::AnchorOf<Runtime>>(client, hash, key).map(|a| a.patient)
+		let key = StorageKey(pallet_ehr_access::Records::<Runtime>::hashed_key_for(record));
+		let anchor: Option<pallet_ehr_access::AnchorOf<Runtime>> = read(client, hash, &key)?;
+		Ok::<_, String>(anchor.map(|a| a.patient))
 	};
 	let events = records.into_iter().map(|r| r.event);
-	let entries = events::audit_entries(number, time_ms, events, patient_of);
+	let entries = events::audit_entries(number, time_ms, events, patient_of)?;
 	index.insert_block(number, hash.into(), &entries).map_err(|e| e.to_string())
 }
 

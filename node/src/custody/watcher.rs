@@ -14,6 +14,7 @@
 //! anchoring missed means pending pieces to keep), and before expiry, about every archive with
 //! pieces due (an anchored record's piece is never expired).
 use super::Custody;
+use crate::state::events_key;
 use codec::Decode;
 use ehr_custody_store::{PieceStore, StoreError};
 use ehr_runtime::{
@@ -27,8 +28,7 @@ use polkadot_sdk::{
 	sc_client_api::{BlockchainEvents, StorageProvider},
 	sp_api::ProvideRuntimeApi,
 	sp_blockchain::HeaderBackend,
-	sp_core::{storage::StorageKey, Get},
-	sp_io::hashing::twox_128,
+	sp_core::Get,
 	sp_runtime::traits::Block as BlockT,
 };
 use std::{sync::Arc, time::Duration};
@@ -37,11 +37,6 @@ use std::{sync::Arc, time::Duration};
 const EXPIRY_INTERVAL: Duration = Duration::from_secs(60);
 
 type Hash = <Block as BlockT>::Hash;
-
-/// `System::Events`' storage key.
-fn events_key() -> StorageKey {
-	StorageKey([twox_128(b"System"), twox_128(b"Events")].concat())
-}
 
 /// Runs until the node stops.
 pub async fn run<C, B>(custody: Arc<Custody>, client: Arc<C>)
@@ -308,14 +303,5 @@ mod tests {
 			Verdict::Anchored((0..4).map(|i| (i, [10 + i; 32])).collect())
 		);
 		assert_eq!(Verdict::of(Some(entry(EntryState::Erased)), Some(&me)), Verdict::Erased);
-	}
-
-	#[test]
-	fn events_key_is_system_events() {
-		// The well-known key of `System::Events` on every FRAME chain.
-		assert_eq!(
-			hex::encode(super::events_key().0),
-			"26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7"
-		);
 	}
 }
