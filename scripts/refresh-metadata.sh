@@ -33,7 +33,7 @@ P2P_PORT="$(free_port)"
 LOG="$(mktemp -t ehr-node-metadata.XXXXXX)"
 
 say "starting $NODE_BIN --dev --tmp (RPC on 127.0.0.1:$RPC_PORT, log in $LOG)"
-"$NODE_BIN" --dev --tmp --rpc-port "$RPC_PORT" --port "$P2P_PORT" --no-prometheus >"$LOG" 2>&1 &
+"$NODE_BIN" --dev --tmp --rpc-port "$RPC_PORT" --port "$P2P_PORT" --custody-listen 127.0.0.1:0 --no-prometheus >"$LOG" 2>&1 &
 NODE_PID=$!
 stop_node() {
 	if kill -0 "$NODE_PID" 2>/dev/null; then

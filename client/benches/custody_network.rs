@@ -1,8 +1,8 @@
 //! Custody latency and storage on a local network of five nodes (`--chain local`), each its own
 //! custodian, at k = 3 of n = 5. Prints, for records of 1 KiB, 1 MiB and 16 MiB:
 //! - put: encoding the record and sending its five pieces to the five custodians
-//!   (`custody_put`, each answered with a signed receipt), p50 and p95 over the samples;
-//! - get: reading an anchored record under a live ticket (`custody_get` to the first three
+//!   (a put over HTTP each, answered with a signed receipt), p50 and p95 over the samples;
+//! - get: reading an anchored record under a live ticket (a get over HTTP to the first three
 //!   custodians, every piece checked, decoded), p50 and p95;
 //! - bytes each custodian stores for one record, against the record's size.
 //!
@@ -13,10 +13,7 @@
 mod common;
 
 use common::network::{register_custodians, start_network, wait_synced};
-use ehr_client::{
-	archive, ehr, subxt::rpcs::client::rpc_params, subxt_signer::sr25519::dev, types::Category,
-};
-use serde_json::Value;
+use ehr_client::{archive, ehr, subxt_signer::sr25519::dev, types::Category};
 use std::time::{Duration, Instant};
 
 const SIZES: [(&str, usize, usize); 3] =
@@ -42,13 +39,11 @@ async fn main() {
 	let patient_account = patient.public_key().to_account_id();
 	submit!(api, ehr::tx().ehr_access().register_patient(), &patient).expect("register_patient");
 	let used = |nodes: &[common::TestNode]| {
-		let nodes: Vec<_> = nodes.iter().map(|n| n.ws_url()).collect();
+		let nodes: Vec<_> = nodes.iter().map(|n| n.custody_url()).collect();
 		async move {
 			let mut used = Vec::new();
 			for url in nodes {
-				let rpc = ehr_client::subxt::rpcs::RpcClient::from_url(&url).await.unwrap();
-				let status: Value = rpc.request("custody_status", rpc_params![]).await.unwrap();
-				used.push(status["usedBytes"].as_u64().unwrap());
+				used.push(archive::node_status(&url).await.unwrap().used_bytes);
 			}
 			used
 		}
@@ -73,7 +68,13 @@ async fn main() {
 				author: patient_account.0,
 				archive_id,
 			};
-			let receipts = archive::put_pieces(&api, &write, &encoded, &custodians, &()).await;
+			let purpose = ehr_custody_protocol::PutPurpose::NewRecord {
+				category: Category::Observation,
+				supersedes: None,
+			};
+			let receipts =
+				archive::put_pieces(&api, &patient, (write, purpose), &encoded, &custodians, &())
+					.await;
 			puts.push(started.elapsed());
 			assert!(receipts.iter().all(Result::is_ok), "a put failed: {receipts:?}");
 		}

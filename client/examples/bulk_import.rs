@@ -29,9 +29,12 @@ use std::{
 
 #[derive(Parser)]
 struct Args {
-	/// The node's RPC endpoint (also registered as the custodian if none is).
+	/// The node's RPC endpoint.
 	#[arg(long, default_value = "ws://127.0.0.1:9944")]
 	url: String,
+	/// The node's custody endpoint, registered as the custodian if none is.
+	#[arg(long, default_value = "http://127.0.0.1:9955")]
+	custody: String,
 	/// The folder to import; with `--generate`, where the bundles are written first.
 	#[arg(long)]
 	dir: Option<PathBuf>,
@@ -69,7 +72,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 		(0..args.doctors.max(1)).map(|i| derived(&format!("//Doctor{i}"))).collect();
 	let patients: Vec<Keypair> =
 		folders.iter().map(|(name, _)| derived(&format!("//{name}"))).collect();
-	set_up(&api, &args.url, &doctors, &patients).await?;
+	set_up(&api, &args.custody, &doctors, &patients).await?;
 	println!(
 		"set up {} patients and {} doctors in {:.1?}",
 		patients.len(),
@@ -195,13 +198,13 @@ fn generate(dir: &Path, patients: usize, per_patient: usize, size: usize) -> std
 /// Custodian, hospital, funds, doctors, patients and consent, skipping what exists.
 async fn set_up(
 	api: &EhrClient,
-	url: &str,
+	custody: &str,
 	doctors: &[Keypair],
 	patients: &[Keypair],
 ) -> Result<(), Error> {
 	let (alice, hospital) = (dev::alice(), dev::bob());
 	if archive::active_custodians(api).await?.is_empty() {
-		archive::register_custodian(api, &alice, url).await?;
+		archive::register_custodian(api, &alice, custody).await?;
 	}
 	let bob = hospital.public_key().to_account_id();
 	if roles::hospital(api, &bob).await.is_err() {

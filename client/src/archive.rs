@@ -14,36 +14,39 @@ use crate::{
 			bounded_collections::bounded_vec::BoundedVec,
 			pallet_shamir_archive::types::{
 				ArchiveSubmission, CommitmentsHeader, EntryState, PieceState, PieceSubmission,
+				Receipt,
 			},
 		},
 	},
 	submit,
 	types::{Category, Status},
-	EhrClient, EhrConfig, Error,
+	EhrClient, Error,
 };
-use codec::{Decode, Encode};
+use codec::Encode;
 use ehr_archive_codec::{
 	archive_record_id, decode, encode, regenerate, Commitments, Piece, Rejected, Version,
 };
+use ehr_custody_client::Custodians;
 pub use ehr_custody_protocol::CustodyStatus;
 use ehr_custody_protocol::{
-	ephemeral_keypair, open_piece, GetRequest, PutReceipt, PutRequest, SealedPiece,
-	SignedGetRequest, Write,
+	api, ephemeral_keypair, open_piece, CustodyReceipt, GetRequest, PutPurpose, PutReceipt,
+	PutRequest, ReceiptFor, Refusal, SealedPiece, SignedGetRequest, Write,
 };
+use std::{sync::LazyLock, time::Duration};
 use subxt::ext::futures::future::join_all;
-use subxt::{
-	client::OnlineClientAtBlock,
-	rpcs::{client::rpc_params, RpcClient},
-	utils::AccountId32,
-};
+use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
+
+/// The connections to custodians, shared by every call of this process, so that each call to a
+/// custodian reuses its keep-alive connection.
+static CUSTODIANS: LazyLock<Custodians> = LazyLock::new(Custodians::new);
 
 /// A custodian as the chain lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CustodianInfo {
 	/// Its account.
 	pub account: AccountId32,
-	/// Its custody endpoint (`ws://…`).
+	/// Its custody endpoint (`http://host:port`).
 	pub endpoint: String,
 	/// The X25519 key pieces are sealed to.
 	pub x25519_public: [u8; 32],
@@ -116,25 +119,6 @@ pub async fn active_custodians(api: &EhrClient) -> Result<Vec<CustodianInfo>, Er
 		.collect())
 }
 
-/// Largest custody request or answer, in bytes of JSON: a piece of 64 MiB as hex, and some.
-const MAX_CUSTODY_MESSAGE: u32 = 130 << 20;
-
-async fn custody_call(endpoint: &str, method: &str, body: &[u8]) -> Result<Vec<u8>, Error> {
-	let fail = |message: String| Error::Custodian { endpoint: endpoint.to_owned(), message };
-	let client = jsonrpsee::ws_client::WsClientBuilder::default()
-		.max_request_size(MAX_CUSTODY_MESSAGE)
-		.max_response_size(MAX_CUSTODY_MESSAGE)
-		.build(endpoint)
-		.await
-		.map_err(|e| fail(e.to_string()))?;
-	let rpc = RpcClient::new(client);
-	let answer: String = rpc
-		.request(method, rpc_params![format!("0x{}", hex::encode(body))])
-		.await
-		.map_err(|e| fail(e.to_string()))?;
-	hex::decode(answer.trim_start_matches("0x")).map_err(|e| fail(format!("bad answer: {e}")))
-}
-
 /// The codec record id that archive `archive_id` of `patient` is encoded under on the chain of
 /// `api`: what the ciphertext and the root are bound to (`ehr_archive_codec::archive_record_id`,
 /// as the runtime computes it).
@@ -142,52 +126,48 @@ pub fn codec_record_id(api: &EhrClient, archive_id: &[u8; 32], patient: &Account
 	archive_record_id(&api.genesis_hash().0, archive_id, &patient.0)
 }
 
-/// Sends piece `i` of `encoded`, of the write `write`, to `custodians[i]`, all at once, and
-/// returns each custodian's receipt, or why it gave none.
+/// Sends piece `i` of `encoded`, of the write `write` for `purpose`, signed by `signer` (the
+/// author of a new record, or the repairer), to `custodians[i]`, all at once, and returns each
+/// custodian's receipt, or why it gave none.
 pub async fn put_pieces(
 	api: &EhrClient,
-	write: &Write,
+	signer: &Keypair,
+	(write, purpose): (Write, PutPurpose),
 	encoded: &ehr_archive_codec::Encoded,
 	custodians: &[CustodianInfo],
 	progress: &dyn Progress,
 ) -> Vec<Result<PutReceipt, Error>> {
-	let pieces = encoded.pieces.iter().zip(custodians);
-	// One block to check all receipts against.
-	let at = match api.at_current_block().await {
-		Ok(at) => at,
-		Err(e) => return pieces.map(|_| Err(chain(&e))).collect(),
-	};
 	progress.begin(encoded.pieces.iter().map(|p| p.fragment.len() as u64).sum());
-	let puts = pieces.map(|(piece, custodian)| async {
-		let receipt = put_piece(api, &at, write, &encoded.commitments, piece, custodian).await?;
+	let puts = encoded.pieces.iter().zip(custodians).map(|(piece, custodian)| async {
+		let put = (signer, (write, purpose));
+		let receipt = put_piece(api, put, &encoded.commitments, piece, custodian).await?;
 		progress.advance(piece.fragment.len() as u64);
 		Ok(receipt)
 	});
 	join_all(puts).await
 }
 
-/// Sends `piece`, sealed to `custodian`'s X25519 key, and gives the custodian's receipt once
-/// checked as the chain will check it: a custodian answering anything else counts as not
-/// keeping its piece, rather than failing the anchoring of the whole record.
+/// Sends `piece`, sealed to `custodian`'s X25519 key and signed by `signer`, and gives the
+/// custodian's receipt once checked as the chain will check it: a custodian answering anything
+/// else counts as not keeping its piece, rather than failing the anchoring of the whole record.
 async fn put_piece(
 	api: &EhrClient,
-	at: &OnlineClientAtBlock<EhrConfig>,
-	write: &Write,
+	(signer, (write, purpose)): (&Keypair, (Write, PutPurpose)),
 	commitments: &Commitments,
 	piece: &Piece,
 	custodian: &CustodianInfo,
 ) -> Result<PutReceipt, Error> {
 	let fail = |message: String| Error::Custodian { endpoint: custodian.endpoint.clone(), message };
+	let genesis = api.genesis_hash().0;
 	let request = PutRequest::seal(
-		api.genesis_hash().0,
+		genesis,
 		(custodian.account.0, &custodian.x25519_public),
-		write,
+		(write, purpose),
 		commitments.to_bytes(),
 		&piece.to_bytes(),
-	)?;
-	let answer = custody_call(&custodian.endpoint, "custody_put", &request.encode()).await?;
-	let receipt =
-		PutReceipt::decode(&mut &answer[..]).map_err(|e| fail(format!("bad receipt: {e}")))?;
+	)?
+	.sign_with(|payload| signer.sign(payload).0);
+	let receipt = CUSTODIANS.call::<api::Put>(&custodian.endpoint, &request).await?;
 	let expected = commitments.piece_hashes.get(usize::from(piece.index)).copied();
 	if receipt.index != piece.index || Some(receipt.piece_hash) != expected {
 		return Err(fail(format!(
@@ -197,24 +177,25 @@ async fn put_piece(
 			piece.index
 		)));
 	}
-	let payload = at
-		.runtime_apis()
-		.call(ehr::runtime_apis().shamir_archive_api().receipt_payload(
-			AccountId32(write.patient),
-			AccountId32(write.author),
-			write.archive_id,
-			receipt.index,
-			receipt.piece_hash,
-			custodian.account,
-		))
-		.await
-		.map_err(chain)?;
+	// The receipt message, built as the runtime builds it (one definition, in the protocol).
+	let message = CustodyReceipt::new(
+		genesis,
+		ReceiptFor { patient: &write.patient, author: &write.author, archive_id: write.archive_id },
+		(receipt.index, receipt.piece_hash),
+		custodian.account.0,
+		receipt.valid_until,
+	);
 	let signature = subxt_signer::sr25519::Signature(receipt.signature);
 	let receipt_key = subxt_signer::sr25519::PublicKey(custodian.receipt_key);
-	if !subxt_signer::sr25519::verify(&signature, payload, &receipt_key) {
+	if !subxt_signer::sr25519::verify(&signature, message.encode(), &receipt_key) {
 		return Err(fail("receipt not signed with its registered receipt key".to_owned()));
 	}
 	Ok(receipt)
+}
+
+/// A receipt as the chain takes it.
+fn chain_receipt(receipt: &PutReceipt) -> Receipt<u32> {
+	Receipt { signature: receipt.signature, valid_until: receipt.valid_until }
 }
 
 /// Where a record's pieces go: one to each of `custodians`, any `k` of which rebuild it.
@@ -254,7 +235,8 @@ pub async fn store_record(
 	let write =
 		Write { patient: patient.0, author: author.public_key().to_account_id().0, archive_id };
 	let encoded = encode(payload, &codec_record_id(api, &archive_id, patient), k, n)?;
-	let receipts = put_pieces(api, &write, &encoded, custodians, progress).await;
+	let purpose = PutPurpose::NewRecord { category, supersedes };
+	let receipts = put_pieces(api, author, (write, purpose), &encoded, custodians, progress).await;
 	let held = receipts.iter().filter(|r| r.is_ok()).count();
 	if held < usize::from(k) {
 		return Err(Error::TooFewReceipts { got: held, needed: usize::from(k) });
@@ -268,7 +250,7 @@ pub async fn store_record(
 		.map(|((custodian, hash), receipt)| PieceSubmission {
 			custodian: custodian.account,
 			hash: *hash,
-			receipt: receipt.as_ref().ok().map(|r| r.signature),
+			receipt: receipt.as_ref().ok().map(chain_receipt),
 		})
 		.collect();
 	let archive = ArchiveSubmission {
@@ -317,11 +299,7 @@ pub fn get_request(
 
 /// Sends a signed request to a custodian; its sealed answer.
 pub async fn fetch_piece(endpoint: &str, request: &SignedGetRequest) -> Result<SealedPiece, Error> {
-	let answer = custody_call(endpoint, "custody_get", &request.encode()).await?;
-	SealedPiece::decode(&mut &answer[..]).map_err(|e| Error::Custodian {
-		endpoint: endpoint.to_owned(),
-		message: format!("bad answer: {e}"),
-	})
+	Ok(CUSTODIANS.call::<api::Get>(endpoint, request).await?)
 }
 
 /// Milliseconds since the Unix epoch.
@@ -359,8 +337,9 @@ pub async fn open_ticket(api: &EhrClient, reader: &Keypair, record: u64) -> Resu
 
 /// Reads `record` from its custodians under the reader's live ticket: every answer is checked
 /// against the commitments anchored on chain, and the payload is rebuilt from the first `k`
-/// good pieces. A custodian checks the ticket at its own best block, so one that has not yet
-/// imported the ticket's block refuses, and the next custodian is asked instead.
+/// good pieces. A custodian counts only tickets in its finalised chain, so one that has not
+/// finalised the ticket's block yet is asked again for a while (see [`TICKET_PATIENCE`]), and a
+/// custodian that fails is replaced by the next one.
 pub async fn fetch_record(
 	api: &EhrClient,
 	reader: &Keypair,
@@ -397,26 +376,22 @@ async fn fetch_pieces(
 	skip: Option<u8>,
 	progress: &dyn Progress,
 ) -> Result<Fetched, Error> {
-	let at = api.at_current_block().await.map_err(chain)?;
-	let entry = at
-		.runtime_apis()
-		.call(ehr::runtime_apis().shamir_archive_api().archive(record))
+	// Everything to know before asking custodians, in one runtime-API call.
+	let plan = api
+		.at_current_block()
 		.await
 		.map_err(chain)?
-		.filter(|entry| !matches!(entry.state, EntryState::Erased))
+		.runtime_apis()
+		.call(ehr::runtime_apis().shamir_archive_api().read_plan(record))
+		.await
+		.map_err(chain)?
+		.filter(|plan| !matches!(plan.entry.state, EntryState::Erased))
 		.ok_or(Error::NoArchive { record })?;
+	let entry = &plan.entry;
 	// Pieces are bound to the record's patient, and receipts to its author too (a repaired
 	// piece is sealed to the same write).
-	let anchor = at
-		.storage()
-		.try_fetch(ehr::storage().ehr_access().records(), (record,))
-		.await
-		.map_err(chain)?
-		.ok_or(Error::NoArchive { record })?
-		.decode()
-		.map_err(chain)?;
 	let write =
-		Write { patient: anchor.patient.0, author: anchor.author.0, archive_id: entry.archive_id };
+		Write { patient: plan.patient.0, author: plan.author.0, archive_id: entry.archive_id };
 	let commitments = Commitments {
 		version: Version::V1,
 		threshold: entry.k,
@@ -427,30 +402,25 @@ async fn fetch_pieces(
 	let fragment_len = commitments.layout()?.fragment_len();
 	progress.begin(fragment_len * u64::from(entry.k));
 	let genesis = api.genesis_hash().0;
-	let held: Vec<_> = entry
+	let held: Vec<(u8, AccountId32, Option<String>)> = entry
 		.pieces
 		.0
 		.iter()
+		.zip(&plan.custodians.0)
 		.zip(0u8..)
-		.filter(|(p, i)| matches!(p.state, PieceState::Held) && Some(*i) != skip)
-		.map(|(p, i)| (i, p.custodian))
+		.filter(|((p, _), i)| matches!(p.state, PieceState::Held) && Some(*i) != skip)
+		.map(|((p, custodian), i)| {
+			let endpoint =
+				custodian.as_ref().map(|c| CustodianInfo::from_chain(p.custodian, c).endpoint);
+			(i, p.custodian, endpoint)
+		})
 		.collect();
-	let fetch = |&(index, custodian_account): &(u8, AccountId32)| {
-		let (at, commitments) = (&at, &commitments);
+	let fetch = |(index, custodian_account, endpoint): (u8, AccountId32, Option<String>)| {
+		let commitments = &commitments;
 		async move {
-			let custodian = at
-				.runtime_apis()
-				.call(ehr::runtime_apis().shamir_archive_api().custodian(custodian_account))
-				.await
-				.map_err(chain)?
-				.ok_or_else(|| chain("custodian no longer registered"))?;
-			let endpoint = CustodianInfo::from_chain(custodian_account, &custodian).endpoint;
-			let (request, secret) =
-				get_request(genesis, &custodian_account, record, reader, now_ms())?;
-			let sealed = fetch_piece(&endpoint, &request).await?;
-			let bytes = open_piece(&sealed, &secret, &request.request)?;
-			let got = Piece::from_bytes(&bytes)?;
-			commitments.verify_piece(&got)?;
+			let endpoint = endpoint.ok_or_else(|| chain("custodian no longer registered"))?;
+			let custodian = (&custodian_account, endpoint.as_str());
+			let got = fetch_checked(genesis, custodian, record, reader, commitments).await?;
 			// Another valid piece of the record in place of this custodian's would pass
 			// its commitment, then fail the decoding as a duplicate.
 			if got.index != index {
@@ -468,7 +438,7 @@ async fn fetch_pieces(
 	let mut next = 0;
 	while pieces.len() < usize::from(entry.k) && next < held.len() {
 		let wanted = (usize::from(entry.k) - pieces.len()).min(held.len() - next);
-		let batch = held[next..next + wanted].iter().map(|piece| fetch(piece));
+		let batch = held[next..next + wanted].iter().cloned().map(fetch);
 		next += wanted;
 		for fetched in join_all(batch).await {
 			match fetched {
@@ -485,6 +455,41 @@ async fn fetch_pieces(
 		});
 	}
 	Ok(Fetched { write, commitments, pieces, refusals })
+}
+
+/// How long a reader waits, in all, for a custodian whose node has not yet seen the ticket's
+/// block finalised (custodians count only final tickets): a few GRANDPA rounds.
+const TICKET_PATIENCE: Duration = Duration::from_secs(20);
+
+/// The piece `custodian` keeps of `record`, opened and checked against `commitments`. A
+/// custodian that does not see the reader's ticket yet is asked again until
+/// [`TICKET_PATIENCE`] has passed.
+async fn fetch_checked(
+	genesis: [u8; 32],
+	(custodian, endpoint): (&AccountId32, &str),
+	record: u64,
+	reader: &Keypair,
+	commitments: &Commitments,
+) -> Result<Piece, Error> {
+	let deadline = std::time::Instant::now() + TICKET_PATIENCE;
+	loop {
+		let (request, secret) = get_request(genesis, custodian, record, reader, now_ms())?;
+		match fetch_piece(endpoint, &request).await {
+			Err(Error::Custody(e))
+				if matches!(e.refusal(), Some(Refusal::NoTicket { .. }))
+					&& std::time::Instant::now() < deadline =>
+			{
+				futures_timer::Delay::new(Duration::from_millis(250)).await;
+			},
+			Err(e) => return Err(e),
+			Ok(sealed) => {
+				let bytes = open_piece(&sealed, &secret, &request.request)?;
+				let got = Piece::from_bytes(&bytes)?;
+				commitments.verify_piece(&got)?;
+				return Ok(got);
+			},
+		}
+	}
 }
 
 /// `repairer` (anyone the chain lets open the record: the patient, a guardian, a doctor with
@@ -514,11 +519,15 @@ pub async fn repair(
 	let Write { patient, archive_id, .. } = fetched.write;
 	let codec_id = codec_record_id(api, &archive_id, &AccountId32(patient));
 	let piece = regenerate(&codec_id, &fetched.commitments, &fetched.pieces, index)?;
-	let at = api.at_current_block().await.map_err(chain)?;
-	let receipt =
-		put_piece(api, &at, &fetched.write, &fetched.commitments, &piece, &custodian).await?;
-	let call =
-		ehr::tx().shamir_archive().repair_piece(record, index, *new_custodian, receipt.signature);
+	let purpose = PutPurpose::Repair { record, repairer: repairer.public_key().0 };
+	let put = (repairer, (fetched.write, purpose));
+	let receipt = put_piece(api, put, &fetched.commitments, &piece, &custodian).await?;
+	let call = ehr::tx().shamir_archive().repair_piece(
+		record,
+		index,
+		*new_custodian,
+		chain_receipt(&receipt),
+	);
 	submit(api, &call, repairer).await.map(drop)
 }
 
@@ -585,15 +594,7 @@ pub async fn erase(api: &EhrClient, by: &Keypair, record: u64) -> Result<Vec<Acc
 
 /// Asks the custodian node at `endpoint` for its status.
 pub async fn node_status(endpoint: &str) -> Result<CustodyStatus, Error> {
-	let fail = |message: String| Error::Custodian { endpoint: endpoint.to_owned(), message };
-	let client = jsonrpsee::ws_client::WsClientBuilder::default()
-		.build(endpoint)
-		.await
-		.map_err(|e| fail(e.to_string()))?;
-	RpcClient::new(client)
-		.request("custody_status", rpc_params![])
-		.await
-		.map_err(|e| fail(e.to_string()))
+	Ok(CUSTODIANS.status(endpoint).await?)
 }
 
 /// The custodian node at `endpoint` as it reports itself, and the `register_custodian` call

@@ -243,7 +243,11 @@ pub enum Error {
 		/// Why the other custodians gave none.
 		refusals: Vec<String>,
 	},
-	/// A custodian refused or failed a request.
+	/// A custodian refused a call (with its typed reason) or could not be reached.
+	#[error(transparent)]
+	Custody(#[from] ehr_custody_client::CallError),
+	/// A custodian answered something this client does not accept (a receipt for another
+	/// piece or not signed with its registered key, another piece than it keeps).
 	#[error("custodian at {endpoint}: {message}")]
 	Custodian {
 		/// Its custody endpoint.

@@ -9,6 +9,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{network::register_custodians, TestNode};
+use ehr_client::subxt_signer::sr25519::Keypair;
 use ehr_client::{
 	ehr::{
 		self,
@@ -22,6 +23,7 @@ use ehr_client::{
 	subxt_signer::sr25519::dev,
 	EhrConfig,
 };
+use ehr_custody_protocol::{api, PutPurpose, Refusal};
 use serde_json::Value;
 
 #[tokio::test]
@@ -298,7 +300,6 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 
 	let node = TestNode::dev().await;
 	let api = node.client().await;
-	let rpc = node.rpc().await;
 	let (patient, stranger) = (dev::dave(), dev::eve());
 	let patient_account = patient.public_key().to_account_id();
 
@@ -306,7 +307,7 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 	let custodians = register_custodians(&api, std::slice::from_ref(&node)).await;
 	assert_eq!(archive::active_custodians(&api).await.expect("custodians"), custodians);
 	let (custodian, x25519_public) = (custodians[0].account.0, custodians[0].x25519_public);
-	assert_eq!(custodians[0].endpoint, node.ws_url());
+	assert_eq!(custodians[0].endpoint, node.custody_url());
 	assert_ne!(x25519_public, [0; 32]);
 
 	submit!(api, ehr::tx().ehr_access().register_patient(), &patient).expect("register_patient");
@@ -324,8 +325,8 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 	.await
 	.expect("store_record");
 	assert_eq!(stored.held, 1);
-	let status: Value = rpc.request("custody_status", rpc_params![]).await.expect("custody_status");
-	assert_eq!((status["pieces"].clone(), status["pending"].clone()), (1.into(), 0.into()));
+	let status = archive::node_status(&node.custody_url()).await.expect("custody status");
+	assert_eq!((status.pieces, status.pending), (1, 0));
 
 	// The patient reads the record back, byte for byte.
 	let read = archive::read_record(&api, &patient, stored.record, &()).await.expect("read_record");
@@ -338,31 +339,32 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 	}
 	let genesis = api.genesis_hash().0;
 	let custodian_id = custodian.into();
-	let refused = |result: Result<_, Error>, why: &str| match result {
-		Err(Error::Custodian { message, .. }) => {
-			assert!(message.contains(why), "expected '{why}', got '{message}'")
-		},
-		Ok(_) => panic!("the custodian served a request it should refuse ({why})"),
-		Err(other) => panic!("expected a refusal ({why}), got {other:?}"),
+	let refused = |result: Result<_, Error>, why: fn(&Refusal) -> bool| match result {
+		Err(Error::Custody(e)) if e.refusal().is_some_and(why) => {},
+		Ok(_) => panic!("the custodian served a request it should refuse"),
+		Err(other) => panic!("expected another refusal, got {other:?}"),
 	};
+	let custody = node.custody_url();
 	let (no_ticket, _) =
 		archive::get_request(genesis, &custodian_id, stored.record, &stranger, archive::now_ms())
 			.unwrap();
-	refused(archive::fetch_piece(&node.ws_url(), &no_ticket).await, "no live ticket");
+	refused(archive::fetch_piece(&custody, &no_ticket).await, |r| {
+		matches!(r, Refusal::NoTicket { .. })
+	});
 
 	// The patient's ticket is live: a request is served once, never replayed.
 	let (request, secret) =
 		archive::get_request(genesis, &custodian_id, stored.record, &patient, archive::now_ms())
 			.unwrap();
-	let sealed = archive::fetch_piece(&node.ws_url(), &request).await.expect("a served piece");
+	let sealed = archive::fetch_piece(&custody, &request).await.expect("a served piece");
 	ehr_custody_protocol::open_piece(&sealed, &secret, &request.request).expect("it opens");
-	refused(archive::fetch_piece(&node.ws_url(), &request).await, "replayed");
+	refused(archive::fetch_piece(&custody, &request).await, |r| *r == Refusal::Replayed);
 	// Forged: names the patient as reader but is signed by the stranger.
 	let (mut forged, _) =
 		archive::get_request(genesis, &custodian_id, stored.record, &stranger, archive::now_ms())
 			.unwrap();
 	forged.request.reader = patient_account.0;
-	refused(archive::fetch_piece(&node.ws_url(), &forged).await, "signature");
+	refused(archive::fetch_piece(&custody, &forged).await, |r| *r == Refusal::BadSignature);
 	// Stale: issued ten minutes ago.
 	let (stale, _) = archive::get_request(
 		genesis,
@@ -372,7 +374,7 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 		archive::now_ms() - 600_000,
 	)
 	.unwrap();
-	refused(archive::fetch_piece(&node.ws_url(), &stale).await, "stale");
+	refused(archive::fetch_piece(&custody, &stale).await, |r| matches!(r, Refusal::Stale { .. }));
 
 	// A piece corrupted on disk is detected and never served.
 	let store = node.dir.path().join("chain/chains/dev/custody");
@@ -389,19 +391,21 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 	let (request, _) =
 		archive::get_request(genesis, &custodian_id, stored.record, &patient, archive::now_ms())
 			.unwrap();
-	refused(archive::fetch_piece(&node.ws_url(), &request).await, "corrupt");
+	refused(
+		archive::fetch_piece(&custody, &request).await,
+		|r| matches!(r, Refusal::NotHeld { reason, .. } if reason.contains("corrupt")),
+	);
 	std::fs::write(&piece_file, &original).unwrap();
 
 	// The patient erases the record: the custodian deletes the piece.
 	submit!(api, ehr::tx().shamir_archive().erase(stored.record), &patient).expect("erase");
 	let deadline = Instant::now() + Duration::from_secs(10);
 	loop {
-		let status: Value =
-			rpc.request("custody_status", rpc_params![]).await.expect("custody_status");
-		if status["pieces"] == 0 {
+		let status = archive::node_status(&custody).await.expect("custody status");
+		if status.pieces == 0 {
 			break;
 		}
-		assert!(Instant::now() < deadline, "the piece was not deleted after erasure: {status}");
+		assert!(Instant::now() < deadline, "the piece was not deleted after erasure: {status:?}");
 		tokio::time::sleep(Duration::from_millis(100)).await;
 	}
 	assert!(!piece_file.exists());
@@ -418,50 +422,65 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 		author: patient_account.0,
 		archive_id,
 	};
-	let receipts = archive::put_pieces(&api, &write, &encoded, &impostor, &()).await;
+	let new_record = PutPurpose::NewRecord { category: Category::Condition, supersedes: None };
+	let receipts =
+		archive::put_pieces(&api, &patient, (write, new_record), &encoded, &impostor, &()).await;
 	match &receipts[..] {
 		[Err(Error::Custodian { message, .. })] if message.contains("receipt not signed") => {},
 		other => panic!("an unverifiable receipt was taken: {other:?}"),
 	}
 
-	// `custody_put` refuses, naming the cause, and keeps nothing: a put for another chain or
-	// another custodian, a piece that fails its commitments, and another piece under an
-	// archive id and index already held (the piece put just above).
+	// A put over HTTP is refused with its typed reason and keeps nothing: by an author the
+	// chain does not let write for the patient, for another chain or custodian, a piece that
+	// fails its commitments, and another piece under an archive id and index already held
+	// (the piece put just above).
 	let other = ehr_archive_codec::encode(b"another note", &codec_id, 1, 1).unwrap();
-	let put = |genesis: [u8; 32], custodian: [u8; 32], commitments: &[u8], piece: &[u8]| {
+	let custodians_client = ehr_custody_client::Custodians::new();
+	let put = |(genesis, custodian): ([u8; 32], [u8; 32]),
+	           signer: &Keypair,
+	           commitments: &[u8],
+	           piece: &[u8]| {
+		let write = ehr_custody_protocol::Write { author: signer.public_key().0, ..write };
 		let request = ehr_custody_protocol::PutRequest::seal(
 			genesis,
 			(custodian, &x25519_public),
-			&write,
+			(write, new_record),
 			commitments.to_vec(),
 			piece,
 		)
-		.unwrap();
-		let rpc = &rpc;
+		.unwrap()
+		.sign_with(|payload| signer.sign(payload).0);
+		let (client, custody) = (&custodians_client, &custody);
 		async move {
-			let answer: Result<String, _> = rpc
-				.request("custody_put", rpc_params![format!("0x{}", hex::encode(request.encode()))])
-				.await;
-			answer.expect_err("a bad put is refused").to_string()
+			match client.call::<api::Put>(custody, &request).await {
+				Err(e) => e.refusal().cloned().expect("a typed refusal"),
+				Ok(receipt) => panic!("a bad put was kept: {receipt:?}"),
+			}
 		}
 	};
 	let (commitments, piece) = (encoded.commitments.to_bytes(), encoded.pieces[0].to_bytes());
 	let mut damaged = piece.clone();
 	*damaged.last_mut().unwrap() ^= 1;
-	for (refused, cause) in [
-		(put([1; 32], custodian, &commitments, &piece).await, "another chain"),
-		(put(genesis, [2; 32], &commitments, &piece).await, "another custodian"),
-		(put(genesis, custodian, &commitments, &damaged).await, "does not match"),
-		(
-			put(genesis, custodian, &other.commitments.to_bytes(), &other.pieces[0].to_bytes())
-				.await,
-			"already held",
-		),
-	] {
-		assert!(refused.contains(cause), "expected {cause:?}: {refused}");
-	}
-	let status: Value = rpc.request("custody_status", rpc_params![]).await.expect("custody_status");
-	assert_eq!(status["pieces"], 1, "only the piece put above is kept: {status}");
+	let here = (genesis, custodian);
+	assert_eq!(
+		put(here, &stranger, &commitments, &piece).await,
+		Refusal::NotAllowedToWrite { reason: ehr_client::types::DenyReason::NoConsent }
+	);
+	assert_eq!(
+		put(([1; 32], custodian), &patient, &commitments, &piece).await,
+		Refusal::WrongChain
+	);
+	assert_eq!(
+		put((genesis, [2; 32]), &patient, &commitments, &piece).await,
+		Refusal::WrongCustodian
+	);
+	assert!(matches!(put(here, &patient, &commitments, &damaged).await, Refusal::BadPiece { .. }));
+	assert_eq!(
+		put(here, &patient, &other.commitments.to_bytes(), &other.pieces[0].to_bytes()).await,
+		Refusal::AlreadyHeld { index: 0 }
+	);
+	let status = archive::node_status(&custody).await.expect("custody status");
+	assert_eq!(status.pieces, 1, "only the piece put above is kept: {status:?}");
 }
 
 /// A ticket expires by itself: once `TicketLifetime` blocks have passed, the custodian refuses
@@ -519,31 +538,36 @@ async fn a_custodian_refuses_a_reader_whose_ticket_expired() {
 	}
 }
 
-/// Beyond `--custody-rate-limit` calls a minute on one connection, `custody_put` and
-/// `custody_get` are refused before the request is even decoded; another connection has its
-/// own allowance, and `custody_status` is not limited.
+/// Beyond `--custody-rate-limit` calls a minute from one client address, gets (and puts) are
+/// refused with the time to wait, whatever connection they come on; the status is not limited.
 #[tokio::test(flavor = "multi_thread")]
-async fn custody_calls_beyond_the_rate_limit_are_refused_per_connection() {
+async fn custody_calls_beyond_the_rate_limit_are_refused_per_client() {
+	use ehr_client::{archive, Error};
 	let node = TestNode::start(&["--dev".into(), "--custody-rate-limit".into(), "3".into()]).await;
-	async fn refusal(rpc: &ehr_client::subxt::rpcs::RpcClient, method: &str) -> String {
-		let answer: Result<String, _> = rpc.request(method, rpc_params!["0x00"]).await;
-		answer.expect_err("a one-byte request is never served").to_string()
+	let api = node.client().await;
+	let custodian = archive::custodian_registration(&node.custody_url()).await.expect("status").0;
+	let get = || async {
+		let (request, _) = archive::get_request(
+			api.genesis_hash().0,
+			&custodian.account,
+			1,
+			&dev::eve(),
+			archive::now_ms(),
+		)
+		.unwrap();
+		match archive::fetch_piece(&node.custody_url(), &request).await {
+			Err(Error::Custody(e)) => e.refusal().cloned().expect("a typed refusal"),
+			other => panic!("expected a refusal, got {other:?}"),
+		}
+	};
+	for _ in 0..3 {
+		assert!(matches!(get().await, Refusal::NoTicket { record: 1 }), "refused on its merits");
 	}
-	let first = node.rpc().await;
-	for method in ["custody_get", "custody_put", "custody_get"] {
-		let refused = refusal(&first, method).await;
-		assert!(refused.contains("not a"), "decoded and refused on its merits: {refused}");
-	}
-	for method in ["custody_get", "custody_put"] {
-		let refused = refusal(&first, method).await;
-		assert!(refused.contains("rate limited: retry in"), "{refused}");
-	}
-	let status: Value = first.request("custody_status", rpc_params![]).await.expect("status");
-	assert!(status["quotaBytes"].as_u64().is_some_and(|quota| quota > 0), "{status}");
-
-	let second = node.rpc().await;
-	let refused = refusal(&second, "custody_get").await;
-	assert!(refused.contains("not a SignedGetRequest"), "{refused}");
+	assert!(matches!(get().await, Refusal::RateLimited { retry_after_ms } if retry_after_ms > 0));
+	// A new connection (a new client) from the same address is no way around it.
+	let status = archive::node_status(&node.custody_url()).await.expect("status");
+	assert!(status.quota_bytes > 0, "{status:?}");
+	assert!(matches!(get().await, Refusal::RateLimited { .. }));
 }
 
 /// The node's audit index serves a patient's trail over `ehr_auditTrail` and keeps it across

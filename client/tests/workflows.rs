@@ -33,7 +33,7 @@ async fn the_original_story_through_the_library() {
 	let colleague = Keypair::from_uri(&"//Charlie//stash".parse().unwrap()).unwrap();
 
 	// The registrar registers the dev node as custodian, and the hospital.
-	let custodian = archive::register_custodian(&api, &registrar, &node.ws_url())
+	let custodian = archive::register_custodian(&api, &registrar, &node.custody_url())
 		.await
 		.expect("the node registers as custodian");
 	assert_eq!(archive::active_custodians(&api).await.unwrap(), vec![custodian]);

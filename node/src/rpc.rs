@@ -1,20 +1,11 @@
 //! The node's RPC methods beyond Substrate's defaults: `system_accountNextIndex`, the
-//! `payment_*` fee queries, `ehr_auditTrail` (see [`crate::audit`]) and, on a custodian node,
-//! `custody_*` (see [`crate::custody`]).
-use crate::{
-	audit::{
-		index::AuditIndex,
-		rpc::{AuditApiServer, AuditRpc},
-	},
-	custody::{
-		rpc::{CustodyApiServer, CustodyRpc},
-		Custody,
-	},
+//! `payment_*` fee queries and `ehr_auditTrail` (see [`crate::audit`]). The custody service has
+//! its own HTTP listener (see [`crate::custody`]).
+use crate::audit::{
+	index::AuditIndex,
+	rpc::{AuditApiServer, AuditRpc},
 };
-use ehr_runtime::{
-	opaque::Block, pallet_ehr_access::runtime_api::EhrAccessApi,
-	pallet_shamir_archive::runtime_api::ShamirArchiveApi, AccountId, Balance, BlockNumber, Nonce,
-};
+use ehr_runtime::{opaque::Block, AccountId, Balance, Nonce};
 use jsonrpsee::RpcModule;
 use polkadot_sdk::{
 	pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer},
@@ -22,7 +13,6 @@ use polkadot_sdk::{
 	sp_api::ProvideRuntimeApi,
 	sp_block_builder::BlockBuilder,
 	sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata},
-	sp_keystore::KeystorePtr,
 	substrate_frame_rpc_system::{System, SystemApiServer},
 };
 use std::sync::Arc;
@@ -33,8 +23,6 @@ pub struct FullDeps<C, P> {
 	pub client: Arc<C>,
 	/// The transaction pool.
 	pub pool: Arc<P>,
-	/// The custody service, its keystore and the chain's genesis hash, on a custodian node.
-	pub custody: Option<(Arc<Custody>, KeystorePtr, [u8; 32])>,
 	/// The audit index.
 	pub audit: Arc<AuditIndex>,
 }
@@ -52,18 +40,13 @@ where
 		+ 'static,
 	C::Api: polkadot_sdk::substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ polkadot_sdk::pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
-		+ BlockBuilder<Block>
-		+ EhrAccessApi<Block, AccountId, BlockNumber, Balance>
-		+ ShamirArchiveApi<Block, AccountId, BlockNumber>,
+		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool, custody, audit } = deps;
+	let FullDeps { client, pool, audit } = deps;
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(AuditRpc::new(audit).into_rpc())?;
-	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-	if let Some((custody, keystore, genesis_hash)) = custody {
-		module.merge(CustodyRpc::new(custody, client, keystore, genesis_hash).into_rpc())?;
-	}
+	module.merge(TransactionPayment::new(client).into_rpc())?;
 	Ok(module)
 }

@@ -7,7 +7,7 @@
 //! - any other chain runs **Aura** authoring with **GRANDPA** finality among its validators.
 use crate::{
 	cli::DevSealing,
-	custody::{self, Custody, CustodyOptions},
+	custody::{self, CustodyOptions},
 };
 use ehr_runtime::{opaque::Block, RuntimeApi};
 use futures::{FutureExt, StreamExt};
@@ -26,6 +26,7 @@ use polkadot_sdk::{
 	sc_telemetry::{self, Telemetry, TelemetryWorker},
 	sc_transaction_pool,
 	sc_transaction_pool_api::{OffchainTransactionPoolFactory, TransactionPool},
+	sp_blockchain::HeaderBackend as _,
 	sp_consensus_aura::{
 		self,
 		sr25519::{AuthorityPair as AuraPair, AuthoritySignature},
@@ -164,23 +165,29 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 	})
 }
 
-/// Opens the custody service if the keystore holds custodian keys; on a development chain
-/// (`--dev`, `--alice`, ...) it first inserts the development keys `<seed>//custody`.
+/// Opens the custody service if the keystore holds custodian keys (on a development chain,
+/// `--dev`, `--alice`, ..., it first inserts the development keys `<seed>//custody`), and
+/// starts its HTTP listener and its watcher of finalised blocks.
 fn start_custody(
 	config: &Configuration,
 	keystore_container: &sc_service::KeystoreContainer,
 	options: &CustodyOptions,
-) -> Result<Option<Arc<Custody>>, ServiceError> {
+	client: Arc<FullClient>,
+	task_manager: &TaskManager,
+) -> Result<(), ServiceError> {
 	let keystore = keystore_container.local_keystore();
 	if let Some(seed) = &config.dev_key_seed {
 		custody::keys::insert_dev_keys(&keystore, seed).map_err(ServiceError::Other)?;
 	}
-	let Some(keys) = custody::keys::load(&keystore).map_err(ServiceError::Other)? else {
+	let keys =
+		custody::keys::load(&keystore, keystore_container.keystore(), options.custodian_account)
+			.map_err(ServiceError::Other)?;
+	let Some(keys) = keys else {
 		log::info!(
 			target: "custody",
 			"no custodian keys (key types `cust` sr25519 and `cusx` ed25519): custody service off"
 		);
-		return Ok(None);
+		return Ok(());
 	};
 	log::info!(
 		target: "custody",
@@ -188,20 +195,37 @@ fn start_custody(
 		hex::encode(keys.account),
 		hex::encode(keys.x25519_public),
 	);
-	// A piece travels as hex in one JSON-RPC request (put) or response (get), which the RPC
-	// server caps: a larger piece limit than those admit would be a promise not kept.
-	let rpc_limit_mib = config.rpc.max_request_size.min(config.rpc.max_response_size);
-	if options.custody_max_piece_mib.saturating_mul(2) >= u64::from(rpc_limit_mib) {
-		log::warn!(
-			target: "custody",
-			"--custody-max-piece-mib {} is more than the RPC server carries as hex (under {} MiB with --rpc-max-request-size and --rpc-max-response-size of {rpc_limit_mib}): raise those to take such pieces",
-			options.custody_max_piece_mib,
-			rpc_limit_mib / 2,
-		);
-	}
-	Custody::open(&config.data_path, options, keys)
-		.map(Some)
-		.map_err(|e| ServiceError::Other(format!("opening the piece store: {e}")))
+	let genesis: [u8; 32] = client.info().genesis_hash.into();
+	let chain = custody::chain::RuntimeChain::new(client.clone(), genesis);
+	let custody = custody::open(&config.data_path, options, keys, chain)
+		.map_err(|e| ServiceError::Other(format!("opening the piece store: {e}")))?;
+	// Bound now, so that a taken address fails the start instead of a task later.
+	let listener = std::net::TcpListener::bind(options.custody_listen)
+		.and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
+		.map_err(|e| {
+			ServiceError::Other(format!("custody: listening on {}: {e}", options.custody_listen))
+		})?;
+	let bound = listener.local_addr().map_or_else(|_| options.custody_listen, |addr| addr);
+	log::info!(target: "custody", "custody service on http://{bound}");
+	let served = custody.clone();
+	task_manager.spawn_essential_handle().spawn("custody-http", Some("custody"), async move {
+		let served = tokio::net::TcpListener::from_std(listener)
+			.map(|listener| ehr_custody_service::http::serve(listener, served));
+		match served {
+			Ok(serving) => {
+				if let Err(e) = serving.await {
+					log::error!(target: "custody", "custody service stopped: {e}");
+				}
+			},
+			Err(e) => log::error!(target: "custody", "custody listener: {e}"),
+		}
+	});
+	task_manager.spawn_handle().spawn(
+		"custody-watcher",
+		Some("custody"),
+		custody::watcher::run(custody, client),
+	);
+	Ok(())
 }
 
 /// Build and start a full node.
@@ -295,14 +319,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	let enable_grandpa = !config.disable_grandpa && !dev_chain;
 	let prometheus_registry = config.prometheus_registry().cloned();
 
-	let custody = start_custody(&config, &keystore_container, custody_options)?;
-	if let Some(custody) = &custody {
-		task_manager.spawn_handle().spawn(
-			"custody-watcher",
-			Some("custody"),
-			crate::custody::watcher::run(custody.clone(), client.clone()),
-		);
-	}
+	start_custody(&config, &keystore_container, custody_options, client.clone(), &task_manager)?;
 
 	let audit_index = crate::audit::open(&config.data_path, audit_options)
 		.map_err(|e| ServiceError::Other(e.to_string()))?;
@@ -315,13 +332,10 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	let rpc_extensions_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
-		let keystore = keystore_container.keystore();
-		let genesis: [u8; 32] = genesis_hash.into();
 		Box::new(move |_| {
 			let deps = crate::rpc::FullDeps {
 				client: client.clone(),
 				pool: pool.clone(),
-				custody: custody.clone().map(|c| (c, keystore.clone(), genesis)),
 				audit: audit_index.clone(),
 			};
 			crate::rpc::create_full(deps).map_err(Into::into)

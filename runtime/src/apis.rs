@@ -202,6 +202,16 @@ impl_runtime_apis! {
 			EhrAccess::can_access(&who, record)
 		}
 
+		fn can_write(
+			author: AccountId,
+			patient: AccountId,
+			category: pallet_ehr_access::Category,
+			supersedes: Option<pallet_ehr_access::RecordId>,
+		) -> pallet_ehr_access::AccessDecision {
+			let now = System::block_number();
+			EhrAccess::decide_write(&author, &patient, category, supersedes, now).into()
+		}
+
 		fn ticket(
 			reader: AccountId,
 			record: pallet_ehr_access::RecordId,
@@ -276,20 +286,15 @@ impl_runtime_apis! {
 			ShamirArchive::custodians(start_after, limit)
 		}
 
-		fn receipt_payload(
-			patient: AccountId,
-			author: AccountId,
-			archive_id: pallet_shamir_archive::ArchiveId,
-			index: u8,
-			piece_hash: pallet_shamir_archive::PieceHash,
-			custodian: AccountId,
-		) -> Vec<u8> {
-			let write = pallet_shamir_archive::ReceiptFor {
-				patient: &patient,
-				author: &author,
-				archive_id,
-			};
-			ShamirArchive::receipt_message(write, index, piece_hash, custodian).payload()
+		fn read_plan(
+			record: pallet_shamir_archive::RecordId,
+		) -> Option<pallet_shamir_archive::ReadPlan<
+			AccountId,
+			BlockNumber,
+			pallet_shamir_archive::runtime_api::ApiMaxPieces,
+			pallet_shamir_archive::runtime_api::ApiMaxEndpointLen,
+		>> {
+			ShamirArchive::read_plan(record)
 		}
 	}
 

@@ -26,10 +26,11 @@ pub(crate) enum ArchiveCmd {
 pub(crate) enum CustodianCmd {
 	/// List the active custodians.
 	List,
-	/// Register the custodian node at an endpoint, with the keys it reports (signed by the
+	/// Register the custodian node whose custody service answers at an endpoint
+	/// (`http://host:9955`, its `--custody-listen`), with the keys it reports (signed by the
 	/// registrar).
 	Register { endpoint: String },
-	/// Ask a custodian node for its status.
+	/// Ask a custodian node's custody service (`http://host:9955`) for its status.
 	Status { endpoint: String },
 	/// Suspend a custodian (signed by the registrar): its pieces become repairable.
 	Suspend { account: String },

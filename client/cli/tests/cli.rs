@@ -61,7 +61,7 @@ async fn the_original_story_through_the_cli() {
 		(Some("//Alice"), Some("//Bob"), Some("//Charlie"), Some("//Dave"), Some("//Eve"));
 
 	// Set-up by the registrar: the node as custodian, the hospital.
-	ehr(&node, alice, &["--json", "custodian", "register", &node.ws_url()]).json();
+	ehr(&node, alice, &["--json", "custodian", "register", &node.custody_url()]).json();
 	let listed = ehr(&node, None, &["--json", "custodian", "list"]).json();
 	assert_eq!(listed.as_array().map(Vec::len), Some(1));
 	let hospital = [

@@ -58,6 +58,8 @@ pub struct TestNode {
 	args: Vec<String>,
 	/// Its RPC port on 127.0.0.1.
 	pub rpc_port: u16,
+	/// Its custody service's port on 127.0.0.1.
+	pub custody_port: u16,
 	/// Holds the node's log and database; removed when dropped.
 	pub dir: tempfile::TempDir,
 }
@@ -96,9 +98,9 @@ impl TestNode {
 			.prefix("ehr-node-test-")
 			.tempdir()
 			.expect("cannot create a temporary directory");
-		let rpc_port = free_port();
-		let child = Self::launch(bin, args, dir.path(), rpc_port);
-		TestNode { child, args: args.to_vec(), rpc_port, dir }
+		let (rpc_port, custody_port) = (free_port(), free_port());
+		let child = Self::launch(bin, args, dir.path(), (rpc_port, custody_port));
+		TestNode { child, args: args.to_vec(), rpc_port, custody_port, dir }
 	}
 
 	/// Stops the node and starts it again on the same database and RPC port, with `extra`
@@ -106,7 +108,8 @@ impl TestNode {
 	pub async fn restart(&mut self, extra: &[String]) {
 		self.stop();
 		let args = [self.args.clone(), extra.to_vec()].concat();
-		self.child = Self::launch(&node_binary(), &args, self.dir.path(), self.rpc_port);
+		let ports = (self.rpc_port, self.custody_port);
+		self.child = Self::launch(&node_binary(), &args, self.dir.path(), ports);
 		if let Err(reason) = self.wait_for_rpc().await {
 			panic!("ehr-node did not start again: {reason}");
 		}
@@ -118,8 +121,14 @@ impl TestNode {
 		let _ = self.child.wait();
 	}
 
-	/// `ehr-node <args>` on `dir`'s database and log (appended to) and RPC port `rpc_port`.
-	fn launch(bin: &Path, args: &[String], dir: &Path, rpc_port: u16) -> Child {
+	/// `ehr-node <args>` on `dir`'s database and log (appended to), its RPC and custody
+	/// services on the ports given.
+	fn launch(
+		bin: &Path,
+		args: &[String],
+		dir: &Path,
+		(rpc_port, custody_port): (u16, u16),
+	) -> Child {
 		let log = File::options()
 			.create(true)
 			.append(true)
@@ -134,6 +143,7 @@ impl TestNode {
 			.arg("--base-path")
 			.arg(dir.join("chain"))
 			.args(["--rpc-port", &rpc_port.to_string()])
+			.args(["--custody-listen", &format!("127.0.0.1:{custody_port}")])
 			.args(p2p_port)
 			.arg("--no-prometheus")
 			.stdin(Stdio::null())
@@ -165,6 +175,11 @@ impl TestNode {
 
 	pub fn ws_url(&self) -> String {
 		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// The node's custody endpoint, as a custodian registers it.
+	pub fn custody_url(&self) -> String {
+		format!("http://127.0.0.1:{}", self.custody_port)
 	}
 
 	pub fn log(&self) -> String {

@@ -42,9 +42,9 @@ pub async fn start_network(count: usize) -> Vec<TestNode> {
 	ehr_client::subxt::ext::futures::future::join_all(args.iter().map(|a| TestNode::start(a))).await
 }
 
-/// The node's custodian identity from `custody_status`.
+/// The node's custodian identity from its custody status.
 pub async fn custodian_of(node: &TestNode) -> CustodianInfo {
-	archive::custodian_registration(&node.ws_url()).await.expect("custody_status").0
+	archive::custodian_registration(&node.custody_url()).await.expect("custody status").0
 }
 
 /// Waits until every node's best block is at least `api`'s finalised one, so that a ticket
@@ -79,7 +79,7 @@ pub async fn register_custodians(api: &EhrClient, nodes: &[TestNode]) -> Vec<Cus
 	let mut calls = Vec::new();
 	for node in nodes {
 		let (custodian, call) =
-			archive::custodian_registration(&node.ws_url()).await.expect("custody_status");
+			archive::custodian_registration(&node.custody_url()).await.expect("custody status");
 		custodians.push(custodian);
 		calls.push((ehr::tx().sudo().sudo(call), &alice));
 	}

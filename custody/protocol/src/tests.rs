@@ -1,4 +1,5 @@
 use super::*;
+use codec::{Decode, Encode};
 use schnorrkel::{ExpansionMode, Keypair, MiniSecretKey};
 
 const GENESIS: [u8; 32] = [1; 32];
@@ -161,16 +162,26 @@ fn a_put_opens_only_at_its_custodian_and_only_as_sent() {
 	assert_eq!(x25519_keypair_from_seed(&[5; 32]).1, custodian_public);
 	let piece = b"fragment and share".to_vec();
 	let write = Write { patient: [3; 32], author: [7; 32], archive_id: [4; 32] };
-	let put = PutRequest::seal(GENESIS, (CUSTODIAN, &custodian_public), &write, vec![1, 2], &piece)
-		.unwrap();
+	let purpose =
+		PutPurpose::NewRecord { category: ehr_types::Category::Observation, supersedes: None };
+	let put = PutRequest::seal(
+		GENESIS,
+		(CUSTODIAN, &custodian_public),
+		(write, purpose),
+		vec![1, 2],
+		&piece,
+	)
+	.unwrap();
 	assert_eq!(put.open(&custodian_secret).unwrap(), piece);
 	let (other_secret, _) = x25519_keypair_from_seed(&[6; 32]);
 	assert_eq!(put.open(&other_secret), Err(ProtocolError::Open));
-	// Re-addressed to another patient, author, archive or set of commitments: does not open.
+	// Re-addressed to another patient, author, archive, purpose or set of commitments: does
+	// not open.
 	for change in [
-		|p: &mut PutRequest| p.patient = [9; 32],
-		|p: &mut PutRequest| p.author = [9; 32],
-		|p: &mut PutRequest| p.archive_id = [9; 32],
+		|p: &mut PutRequest| p.write.patient = [9; 32],
+		|p: &mut PutRequest| p.write.author = [9; 32],
+		|p: &mut PutRequest| p.write.archive_id = [9; 32],
+		|p: &mut PutRequest| p.purpose = PutPurpose::Repair { record: 1, repairer: [9; 32] },
 		|p: &mut PutRequest| p.commitments.push(0),
 		|p: &mut PutRequest| p.custodian = [9; 32],
 	] {
@@ -205,4 +216,57 @@ fn a_request_is_not_accepted_again_when_the_clock_steps_back() {
 	);
 	// Requests as fresh as the latest clock reading still pass.
 	assert_eq!(guard.check(&request(&alice, 3, NOW + 5), NOW), Ok(()));
+}
+
+#[test]
+fn a_put_is_signed_by_the_author_of_a_new_record_or_the_repairer() {
+	let (author, repairer) = (reader(1), reader(2));
+	let (_, custodian_public) = x25519_keypair_from_seed(&[5; 32]);
+	let write = Write { patient: [3; 32], author: author.public.to_bytes(), archive_id: [4; 32] };
+	let seal = |purpose| {
+		PutRequest::seal(GENESIS, (CUSTODIAN, &custodian_public), (write, purpose), vec![], b"p")
+			.unwrap()
+	};
+	let sign = |put: PutRequest, pair: &Keypair| {
+		put.sign_with(|payload| pair.sign_simple(b"substrate", payload).to_bytes())
+	};
+	let new = seal(PutPurpose::NewRecord {
+		category: ehr_types::Category::Observation,
+		supersedes: None,
+	});
+	assert_eq!(sign(new.clone(), &author).verify(&GENESIS, &CUSTODIAN), Ok(()));
+	assert_eq!(
+		sign(new.clone(), &repairer).verify(&GENESIS, &CUSTODIAN),
+		Err(Refusal::BadSignature)
+	);
+	assert_eq!(sign(new.clone(), &author).verify(&[0; 32], &CUSTODIAN), Err(Refusal::WrongChain));
+	assert_eq!(sign(new, &author).verify(&GENESIS, &[0; 32]), Err(Refusal::WrongCustodian));
+	let repair = seal(PutPurpose::Repair { record: 8, repairer: repairer.public.to_bytes() });
+	assert_eq!(sign(repair.clone(), &repairer).verify(&GENESIS, &CUSTODIAN), Ok(()));
+	assert_eq!(sign(repair, &author).verify(&GENESIS, &CUSTODIAN), Err(Refusal::BadSignature));
+}
+
+#[test]
+fn refusals_travel_as_scale_with_an_http_status_that_blames_the_right_side() {
+	use codec::DecodeAll;
+	let refusals = [
+		Refusal::Malformed { reason: "x".into() },
+		Refusal::BadSignature,
+		Refusal::NoTicket { record: 1 },
+		Refusal::Erased { record: 1 },
+		Refusal::TooLarge { size: 2, max: 1 },
+		Refusal::RateLimited { retry_after_ms: 5 },
+		Refusal::Internal { reason: "disk".into() },
+	];
+	let statuses: Vec<u16> = refusals.iter().map(Refusal::http_status).collect();
+	assert_eq!(statuses, [400, 401, 403, 410, 413, 429, 500]);
+	for refusal in refusals {
+		let (status, bytes) = api::answer_bytes::<api::Get>(&Err(refusal.clone()));
+		assert_eq!(status, refusal.http_status());
+		assert_eq!(Refusal::decode_all(&mut &bytes[..]), Ok(refusal.clone()));
+		assert_eq!(api::read_answer::<api::Get>(status, &bytes), Err(Some(refusal)));
+	}
+	// Something that is not a custodian's answer.
+	assert_eq!(api::read_answer::<api::Get>(502, b"<html>bad gateway</html>"), Err(None));
+	assert_eq!(api::read_answer::<api::Get>(200, b"not a sealed piece"), Err(None));
 }

@@ -20,9 +20,14 @@ use std::collections::BTreeMap;
 
 use codec::{Decode, Encode};
 use ehr_custody_protocol::{
-	open_piece, seal_piece, x25519_keypair_from_seed, GetRequest, ProtocolError, PutReceipt,
-	PutRequest, Refusal, ReplayGuard, SealedPiece, SignedGetRequest, Write,
+	open_piece, seal_piece, x25519_keypair_from_seed, GetRequest, ProtocolError, PutPurpose,
+	PutReceipt, PutRequest, Refusal, ReplayGuard, SealedPiece, SignedGetRequest, SignedPutRequest,
+	Write,
 };
+
+/// The purpose of the puts these properties seal (the binding covers it like any field).
+const NEW: PutPurpose =
+	PutPurpose::NewRecord { category: ehr_types::Category::Observation, supersedes: None };
 use proptest::{prelude::*, sample::Index};
 use schnorrkel::{ExpansionMode, Keypair, MiniSecretKey};
 
@@ -91,6 +96,8 @@ fn decodes_canonically_as_any_message(bytes: &[u8]) -> Result<(), TestCaseError>
 	decodes_canonically::<SignedGetRequest>(bytes)?;
 	decodes_canonically::<GetRequest>(bytes)?;
 	decodes_canonically::<PutRequest>(bytes)?;
+	decodes_canonically::<SignedPutRequest>(bytes)?;
+	decodes_canonically::<Refusal>(bytes)?;
 	decodes_canonically::<SealedPiece>(bytes)?;
 	decodes_canonically::<PutReceipt>(bytes)
 }
@@ -164,9 +171,9 @@ fn put_fields(put: &mut PutRequest) -> [&mut [u8]; 6] {
 	[
 		&mut put.genesis_hash,
 		&mut put.custodian,
-		&mut put.patient,
-		&mut put.author,
-		&mut put.archive_id,
+		&mut put.write.patient,
+		&mut put.write.author,
+		&mut put.write.archive_id,
 		&mut put.commitments,
 	]
 }
@@ -237,7 +244,7 @@ proptest! {
 		let signed = sign(GetRequest { reader: pair.public.to_bytes(), ..request }, &pair);
 		let (_, custodian_public) = x25519_keypair_from_seed(&seed);
 		let write = Write { patient: [3; 32], author: [5; 32], archive_id: [4; 32] };
-		let put = PutRequest::seal([1; 32], ([2; 32], &custodian_public), &write, commitments, &piece)
+		let put = PutRequest::seal([1; 32], ([2; 32], &custodian_public), (write, NEW), commitments, &piece)
 		.unwrap();
 		for valid in [signed.encode(), put.encode(), put.sealed_piece.encode()] {
 			decodes_canonically_as_any_message(&valid)?;
@@ -370,11 +377,11 @@ proptest! {
 		let (genesis, custodian, patient, author, archive) = ids;
 		let (secret, public) = x25519_keypair_from_seed(&seeds.0);
 		let write = Write { patient, author, archive_id: archive };
-		let put = PutRequest::seal(genesis, (custodian, &public), &write, commitments.clone(), &piece)
+		let put = PutRequest::seal(genesis, (custodian, &public), (write, NEW), commitments.clone(), &piece)
 			.unwrap();
 		prop_assert_eq!(&put.open(&secret).unwrap(), &piece);
 		prop_assert_eq!(
-			(put.genesis_hash, put.custodian, put.patient, put.author, put.archive_id, &put.commitments),
+			(put.genesis_hash, put.custodian, put.write.patient, put.write.author, put.write.archive_id, &put.commitments),
 			(genesis, custodian, patient, author, archive, &commitments)
 		);
 		// Through the wire and back.

@@ -7,10 +7,13 @@
 //!
 //! - [`PieceStore::put`] accepts a piece only if it matches its commitment, and only within the
 //!   byte quota; it is then **pending** until [`PieceStore::anchor`] says its record was anchored
-//!   on chain with this custodian and this piece at its index, and [`PieceStore::expire`] drops
-//!   pending pieces older than the pending timeout, so a client that never anchors cannot fill
-//!   the disk. `anchor` also deletes the pieces of the archive that the chain does not assign to
-//!   this custodian (anchored elsewhere, or repaired away), so none is kept for ever in vain.
+//!   on chain with this custodian and this piece at its index. The custodian's receipt for a
+//!   piece can be used on chain until some block, so the piece stays pending at least until that
+//!   block is finalised (its `keep_until`): a receipt the chain can still accept must never name
+//!   a piece already dropped. Past it, [`PieceStore::expire`] drops it, so a client that never
+//!   anchors cannot fill the disk. `anchor` also deletes the pieces of the archive that the chain
+//!   does not assign to this custodian (anchored elsewhere, or repaired away), so none is kept
+//!   for ever in vain.
 //! - [`PieceStore::get`] re-checks the piece against the hash it was accepted under, so a piece
 //!   corrupted on disk is reported ([`StoreError::Corrupt`]) and never served.
 //! - [`PieceStore::erase`] deletes the pieces of an erased record (without the key shares the
@@ -49,9 +52,11 @@ pub struct PieceKey {
 /// Whether the piece's record is anchored on chain yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub enum PieceState {
-	/// Accepted at `received_at` (seconds since the Unix epoch); dropped by [`PieceStore::expire`]
-	/// once the pending timeout has passed unless anchored before.
-	Pending { received_at: u64 },
+	/// Not anchored yet, and kept pending at least until block `keep_until` is finalised: the
+	/// last block at which a receipt this custodian signed for the piece can still be used on
+	/// chain (the latest of them, if it was put more than once). Once a later block is final, no
+	/// receipt for it can anchor the record any more, and [`PieceStore::expire`] may drop it.
+	Pending { keep_until: u32 },
 	/// Its record is anchored: kept until the record is erased.
 	Anchored,
 }
@@ -74,8 +79,6 @@ pub struct StoreConfig {
 	pub quota_bytes: u64,
 	/// Largest piece accepted, in bytes of its wire form.
 	pub max_piece_bytes: u64,
-	/// Seconds a piece stays pending before [`PieceStore::expire`] drops it.
-	pub pending_timeout_secs: u64,
 }
 
 /// What [`PieceStore::status`] reports.
@@ -207,22 +210,25 @@ impl PieceStore {
 		Ok(())
 	}
 
-	/// Keeps `piece` of archive `archive_id` as pending, after checking it against
-	/// `commitments` (the ones the client will anchor), the size limit and the quota. Returns
-	/// the piece's commitment hash, which the custodian signs in its receipt.
+	/// Keeps `piece` of archive `archive_id` as pending at least until block `keep_until` is
+	/// finalised, after checking it against `commitments` (the ones the client will anchor), the
+	/// size limit and the quota. Returns the piece's commitment hash, which the custodian signs
+	/// in its receipt; `keep_until` is the last block at which that receipt is valid on chain.
 	///
-	/// Putting the same piece again is harmless (nothing is written twice, and the piece stays
-	/// pending since its first put, or anchored), except that a piece file found damaged or
-	/// missing is written again. A different piece under the same id and index is refused,
-	/// pending or anchored: archive ids are random per record, so only someone who learnt the
-	/// id (it is public once the record is anchored) would send one, and replacing the piece
-	/// the chain is about to anchor would lose it.
+	/// Putting the same piece again is harmless (its bytes are not written twice) but it is a
+	/// new receipt: while the piece is pending, its `keep_until` is raised to the later of the
+	/// two blocks, so that whichever receipt the client anchors with, the piece is still there;
+	/// an anchored piece stays anchored. A piece file found damaged or missing is written
+	/// again. A different piece under the same id and index is refused, pending or anchored:
+	/// archive ids are random per record, so only someone who learnt the id (it is public once
+	/// the record is anchored) would send one, and replacing the piece the chain is about to
+	/// anchor would lose it.
 	pub fn put(
 		&mut self,
 		archive_id: ArchiveId,
 		piece: &Piece,
 		commitments: &Commitments,
-		now_secs: u64,
+		keep_until: u32,
 	) -> Result<Hash, StoreError> {
 		let index = piece.index;
 		commitments.verify_piece(piece).map_err(|source| StoreError::BadPiece { index, source })?;
@@ -241,12 +247,23 @@ impl PieceStore {
 		}
 		let key = PieceKey { archive_id, index };
 		match self.entries.get(&key) {
-			Some(entry) if entry.piece_hash == hash => {
+			Some(&entry) if entry.piece_hash == hash => {
 				// Held already: nothing to write, unless the file was damaged or lost since.
 				// Then it is written again, so that the receipt for this put is true.
 				if self.get(&key).is_err() {
 					tracing::warn!(target: "custody", archive = %hex::encode(archive_id), index, "rewriting a piece damaged on disk");
 					write_atomically(&self.piece_path(&key), &bytes)?;
+				}
+				// This put's receipt may be valid later than the earlier ones: keep the piece
+				// until then too. The meta is written before the index changes, so the raise
+				// is only reported (by returning the hash) once it would survive a crash.
+				if let PieceState::Pending { keep_until: held_until } = entry.state {
+					if keep_until > held_until {
+						let raised = Entry { state: PieceState::Pending { keep_until }, ..entry };
+						write_atomically(&self.meta_path(&key), &raised.encode())?;
+						self.entries.insert(key, raised);
+						tracing::debug!(target: "custody", archive = %hex::encode(archive_id), index, keep_until, "pending piece kept longer");
+					}
 				}
 				return Ok(hash);
 			},
@@ -261,13 +278,12 @@ impl PieceStore {
 				quota: self.config.quota_bytes,
 			});
 		}
-		let entry =
-			Entry { piece_hash: hash, size, state: PieceState::Pending { received_at: now_secs } };
+		let entry = Entry { piece_hash: hash, size, state: PieceState::Pending { keep_until } };
 		write_atomically(&self.piece_path(&key), &bytes)?;
 		write_atomically(&self.meta_path(&key), &entry.encode())?;
 		self.used_bytes = self.used_bytes.saturating_add(size);
 		self.entries.insert(key, entry);
-		tracing::debug!(target: "custody", archive = %hex::encode(archive_id), index, size, "piece kept, pending");
+		tracing::debug!(target: "custody", archive = %hex::encode(archive_id), index, size, keep_until, "piece kept, pending");
 		Ok(hash)
 	}
 
@@ -351,24 +367,23 @@ impl PieceStore {
 		archives
 	}
 
-	/// Whether a piece in `state` is due for expiry at `now_secs`: pending for at least the
-	/// pending timeout.
-	pub fn is_due(&self, state: PieceState, now_secs: u64) -> bool {
+	/// Whether a piece in `state` is due for expiry once block `finalized` is final: pending,
+	/// and kept only until an earlier block (`keep_until < finalized`). At `keep_until` itself
+	/// it is not due yet: a receipt valid until that block may still be in it.
+	pub fn is_due(&self, state: PieceState, finalized: u32) -> bool {
 		match state {
-			PieceState::Pending { received_at } => {
-				now_secs.saturating_sub(received_at) >= self.config.pending_timeout_secs
-			},
+			PieceState::Pending { keep_until } => keep_until < finalized,
 			PieceState::Anchored => false,
 		}
 	}
 
-	/// Deletes the pending pieces of `archive_id` received at least the pending timeout before
-	/// `now_secs`; the caller first makes sure that the chain never anchored the archive.
-	/// Returns how many were deleted.
-	pub fn expire(&mut self, archive_id: ArchiveId, now_secs: u64) -> Result<usize, StoreError> {
+	/// Deletes the pending pieces of `archive_id` that are due once block `finalized` is final
+	/// (see [`Self::is_due`]); the caller first makes sure that the chain, as of that finalised
+	/// block, never anchored the archive. Returns how many were deleted.
+	pub fn expire(&mut self, archive_id: ArchiveId, finalized: u32) -> Result<usize, StoreError> {
 		let expired: Vec<PieceKey> = self
 			.pieces_of(archive_id)
-			.filter(|(_, entry)| self.is_due(entry.state, now_secs))
+			.filter(|(_, entry)| self.is_due(entry.state, finalized))
 			.map(|(key, _)| *key)
 			.collect();
 		expired.iter().try_for_each(|key| self.remove(key))?;

@@ -3,8 +3,7 @@ use ehr_archive_codec::{encode, Encoded};
 
 const ARCHIVE: ArchiveId = [7; 32];
 const OTHER: ArchiveId = [8; 32];
-const CONFIG: StoreConfig =
-	StoreConfig { quota_bytes: 1 << 20, max_piece_bytes: 256 << 10, pending_timeout_secs: 600 };
+const CONFIG: StoreConfig = StoreConfig { quota_bytes: 1 << 20, max_piece_bytes: 256 << 10 };
 
 fn encoded(len: usize, k: u8, n: u8) -> Encoded {
 	let payload: Vec<u8> = (0..len).map(|i| (i * 31 + 7) as u8).collect();
@@ -33,7 +32,7 @@ fn a_piece_is_kept_pending_and_served_back_unchanged() {
 	assert_eq!(hash, e.commitments.piece_hashes[2]);
 	assert_eq!(store.get(&key(ARCHIVE, 2)).unwrap(), e.pieces[2]);
 	let entry = store.entry(&key(ARCHIVE, 2)).unwrap();
-	assert_eq!(entry.state, PieceState::Pending { received_at: 100 });
+	assert_eq!(entry.state, PieceState::Pending { keep_until: 100 });
 	assert_eq!(
 		store.status(),
 		StoreStatus { pieces: 1, pending: 1, used_bytes: entry.size, quota_bytes: 1 << 20 }
@@ -65,11 +64,9 @@ fn a_piece_that_does_not_match_its_commitment_is_refused_and_not_kept() {
 #[test]
 fn size_limit_and_quota_are_enforced() {
 	let dir = tempfile::tempdir().unwrap();
-	let mut store = PieceStore::open(
-		dir.path(),
-		StoreConfig { quota_bytes: 10_000, max_piece_bytes: 4_000, pending_timeout_secs: 60 },
-	)
-	.unwrap();
+	let mut store =
+		PieceStore::open(dir.path(), StoreConfig { quota_bytes: 10_000, max_piece_bytes: 4_000 })
+			.unwrap();
 	let big = encoded(30_000, 3, 5); // pieces of ~10 KB
 	assert!(matches!(
 		store.put(ARCHIVE, &big.pieces[0], &big.commitments, 0),
@@ -100,10 +97,13 @@ fn pending_pieces_expire_and_anchored_ones_stay() {
 	store.put(OTHER, &e.pieces[1], &e.commitments, 1_000).unwrap();
 	assert_eq!(store.anchor(ARCHIVE, &ours(&e, &[0])).unwrap().anchored, 1);
 	assert_eq!(store.anchor(ARCHIVE, &ours(&e, &[0])).unwrap(), Anchoring::default());
-	assert_eq!(store.expire(OTHER, 1_599).unwrap(), 0);
+	// Kept while its receipt may still be used, i.e. up to and including block 1 000.
+	assert_eq!(store.expire(OTHER, 999).unwrap(), 0);
+	assert_eq!(store.expire(OTHER, 1_000).unwrap(), 0);
 	// Only the archive named expires; an anchored piece never does.
-	assert_eq!(store.expire(ARCHIVE, 1_600).unwrap(), 0);
-	assert_eq!(store.expire(OTHER, 1_600).unwrap(), 1);
+	assert_eq!(store.expire(ARCHIVE, 1_001).unwrap(), 0);
+	assert_eq!(store.expire(ARCHIVE, u32::MAX).unwrap(), 0);
+	assert_eq!(store.expire(OTHER, 1_001).unwrap(), 1);
 	assert!(store.get(&key(ARCHIVE, 0)).is_ok());
 	assert!(matches!(store.get(&key(OTHER, 1)), Err(StoreError::NotFound { .. })));
 	assert_eq!(store.status().pending, 0);
@@ -215,7 +215,7 @@ fn reopening_restores_the_index_and_drops_crash_leftovers() {
 	);
 	assert_eq!(store.get(&key(ARCHIVE, 0)).unwrap(), e.pieces[0]);
 	assert_eq!(store.entry(&key(ARCHIVE, 1)).unwrap().state, PieceState::Anchored);
-	assert_eq!(store.entry(&key(OTHER, 0)).unwrap().state, PieceState::Pending { received_at: 43 });
+	assert_eq!(store.entry(&key(OTHER, 0)).unwrap().state, PieceState::Pending { keep_until: 43 });
 	assert!(store.entry(&key(ARCHIVE, 2)).is_none());
 	assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 6);
 }
@@ -242,13 +242,62 @@ fn putting_a_piece_again_rewrites_it_if_damaged_on_disk() {
 		assert_eq!(hash, e.commitments.piece_hashes[index]);
 		assert_eq!(store.get(&key(ARCHIVE, index as u8)).unwrap(), e.pieces[index]);
 	}
-	// Nothing else changed: same state, same bytes held.
+	// Nothing else changed but the pending piece's keep_until, raised to the new receipt's.
 	assert_eq!(store.entry(&key(ARCHIVE, 0)).unwrap().state, PieceState::Anchored);
 	assert_eq!(
 		store.entry(&key(ARCHIVE, 1)).unwrap().state,
-		PieceState::Pending { received_at: 20 }
+		PieceState::Pending { keep_until: 30 }
 	);
 	assert_eq!(store.status().used_bytes, used);
+}
+
+#[test]
+fn putting_a_pending_piece_again_keeps_it_until_the_later_receipt_is_spent() {
+	let dir = tempfile::tempdir().unwrap();
+	let e = encoded(5_000, 2, 3);
+	let state = |store: &PieceStore, index| store.entry(&key(ARCHIVE, index)).unwrap().state;
+	{
+		let mut store = store(&dir);
+		store.put(ARCHIVE, &e.pieces[0], &e.commitments, 100).unwrap();
+		store.put(ARCHIVE, &e.pieces[1], &e.commitments, 100).unwrap();
+		let used = store.status().used_bytes;
+		// A retried put with a receipt valid until block 250: kept until then.
+		let hash = store.put(ARCHIVE, &e.pieces[0], &e.commitments, 250).unwrap();
+		assert_eq!(hash, e.commitments.piece_hashes[0]);
+		assert_eq!(state(&store, 0), PieceState::Pending { keep_until: 250 });
+		// An earlier receipt again never shortens it.
+		store.put(ARCHIVE, &e.pieces[0], &e.commitments, 180).unwrap();
+		assert_eq!(state(&store, 0), PieceState::Pending { keep_until: 250 });
+		assert_eq!(state(&store, 1), PieceState::Pending { keep_until: 100 });
+		assert_eq!(store.status().used_bytes, used, "a re-put costs no quota");
+		// Block 101 final: only piece 1 (kept until 100) is due.
+		assert_eq!(store.expire(ARCHIVE, 101).unwrap(), 1);
+		assert!(store.entry(&key(ARCHIVE, 1)).is_none());
+	}
+	// The raise was persisted: after reopening, still kept until block 250 inclusive.
+	let mut store = store(&dir);
+	assert_eq!(state(&store, 0), PieceState::Pending { keep_until: 250 });
+	assert!(!store.is_due(state(&store, 0), 250) && store.is_due(state(&store, 0), 251));
+	assert_eq!(store.expire(ARCHIVE, 250).unwrap(), 0);
+	assert_eq!(store.get(&key(ARCHIVE, 0)).unwrap(), e.pieces[0]);
+	assert_eq!(store.expire(ARCHIVE, 251).unwrap(), 1);
+	assert_eq!(store.status(), StoreStatus { quota_bytes: 1 << 20, ..StoreStatus::default() });
+	assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn putting_an_anchored_piece_again_leaves_it_anchored() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut store = store(&dir);
+	let e = encoded(5_000, 2, 3);
+	store.put(ARCHIVE, &e.pieces[0], &e.commitments, 10).unwrap();
+	store.anchor(ARCHIVE, &ours(&e, &[0])).unwrap();
+	store.put(ARCHIVE, &e.pieces[0], &e.commitments, 500).unwrap();
+	assert_eq!(store.entry(&key(ARCHIVE, 0)).unwrap().state, PieceState::Anchored);
+	assert_eq!(store.expire(ARCHIVE, u32::MAX).unwrap(), 0);
+	drop(store);
+	let store = self::store(&dir);
+	assert_eq!(store.entry(&key(ARCHIVE, 0)).unwrap().state, PieceState::Anchored);
 }
 
 #[test]
@@ -262,10 +311,14 @@ fn archives_lists_each_archive_once_by_the_state_of_its_pieces() {
 	store.put(OTHER, &other.pieces[0], &other.commitments, 500).unwrap();
 	let pending = |s: PieceState| matches!(s, PieceState::Pending { .. });
 	assert_eq!(store.archives(pending), vec![ARCHIVE, OTHER]);
-	// At 700 s only ARCHIVE's pieces (received at 100 s) have been pending for 600 s.
-	assert_eq!(store.archives(|s| store.is_due(s, 700)), vec![ARCHIVE]);
+	// Once block 101 is final only ARCHIVE's pieces (kept until block 100) are due; OTHER's
+	// (kept until 500) are not, not even at block 500 itself.
+	assert_eq!(store.archives(|s| store.is_due(s, 101)), vec![ARCHIVE]);
+	assert_eq!(store.archives(|s| store.is_due(s, 500)), vec![ARCHIVE]);
+	assert_eq!(store.archives(|s| store.is_due(s, 501)), vec![ARCHIVE, OTHER]);
+	assert!(store.archives(|s| store.is_due(s, 100)).is_empty());
 	store.anchor(ARCHIVE, &ours(&e, &[0, 1])).unwrap();
 	assert_eq!(store.archives(pending), vec![OTHER]);
 	assert_eq!(store.archives(|s| s == PieceState::Anchored), vec![ARCHIVE]);
-	assert!(store.archives(|s| store.is_due(s, 700)).is_empty());
+	assert_eq!(store.archives(|s| store.is_due(s, 501)), vec![OTHER]);
 }

@@ -2,14 +2,15 @@
 //!
 //! Random sequences of operations over 3 archives × 3 piece indices × 2 encodings of each
 //! archive run against the real [`PieceStore`] in a temporary directory and against a plain
-//! in-memory model (what is held under each key, pending since when or anchored, and the bytes
-//! of its piece file):
+//! in-memory model (what is held under each key, pending until which block or anchored, and the
+//! bytes of its piece file):
 //!
-//! - puts of good pieces (new, the same again, another encoding's over a pending or anchored one),
+//! - puts of good pieces, each with the block its receipt is valid until (new, the same again
+//!   with an earlier or a later block, another encoding's over a pending or anchored one),
 //!   of pieces failing their commitment (share or fragment altered, index out of range, another
 //!   encoding's commitments) and of pieces over the size limit;
 //! - anchors (with this custodian assigned some indices and encodings, others not), erasures,
-//!   expiries at random times, gets;
+//!   expiries at random finalised blocks (often equal to a piece's `keep_until`), gets;
 //! - damage to a piece file on disk (a flipped bit, truncation, an extra byte);
 //! - re-opening the store, and crashes (files left as a crash between two renames would leave
 //!   them, or torn, then the store re-opened).
@@ -17,10 +18,11 @@
 //! After every step: the store and the model give the same result (the same error kind), the
 //! returned commitment is the piece's; the store's status (pieces, pending, used bytes) equals
 //! the model's and used bytes never exceed the quota; every key's [`Entry`] (hash, size,
-//! pending since / anchored) equals the model's, so re-opening restores exactly the state
-//! before it (less what the crash destroyed); a get serves exactly the bytes that were put or
-//! reports the piece corrupt, never other bytes; and the directory holds exactly the two files
-//! of each held piece (crash leftovers are cleaned up, erased and expired pieces are gone).
+//! pending until which block / anchored) equals the model's, so re-opening restores exactly the
+//! state before it (less what the crash destroyed), re-puts' raised `keep_until` included; a get
+//! serves exactly the bytes that were put or reports the piece corrupt, never other bytes; and
+//! the directory holds exactly the two files of each held piece (crash leftovers are cleaned up,
+//! erased and expired pieces are gone).
 use std::{
 	collections::{BTreeMap, BTreeSet},
 	fs,
@@ -35,10 +37,11 @@ use ehr_custody_store::{
 };
 use proptest::{prelude::*, sample::Index};
 
-const TIMEOUT: u64 = 100;
 /// Small enough that quota and size refusals happen in most runs.
-const CONFIG: StoreConfig =
-	StoreConfig { quota_bytes: 6_000, max_piece_bytes: 3_000, pending_timeout_secs: TIMEOUT };
+const CONFIG: StoreConfig = StoreConfig { quota_bytes: 6_000, max_piece_bytes: 3_000 };
+/// Blocks a receipt is valid until, and blocks finalised: few, so that re-puts raise and lower
+/// the block, and expiries land on a piece's `keep_until` exactly, in most runs.
+const BLOCKS: u32 = 24;
 const ARCHIVES: usize = 3;
 const N: u8 = 3;
 
@@ -107,6 +110,15 @@ enum Crash {
 	LostPiece,
 }
 
+/// The block finalised when an expiry runs.
+#[derive(Clone, Copy, Debug)]
+enum Finalized {
+	Block(u32),
+	/// The `keep_until` of one of the archive's pending pieces (if it has any), plus 0 or 1:
+	/// right on the edge between kept and due, which random blocks would rarely hit.
+	Edge(Index, u32),
+}
+
 #[derive(Clone, Debug)]
 enum Op {
 	Put {
@@ -114,7 +126,7 @@ enum Op {
 		variant: usize,
 		index: u8,
 		bad: Option<Bad>,
-		now: u64,
+		keep_until: u32,
 	},
 	/// The archive anchored with, at each index, this custodian and the piece of that encoding
 	/// (`Some(variant)`) or another custodian (`None`).
@@ -125,7 +137,7 @@ enum Op {
 	Erase(usize),
 	Expire {
 		archive: usize,
-		now: u64,
+		finalized: Finalized,
 	},
 	Get {
 		archive: usize,
@@ -165,12 +177,17 @@ fn op() -> impl Strategy<Value = Op> {
 		Just(Crash::LostPiece),
 	];
 	prop_oneof![
-		6 => (archive.clone(), 0..2usize, 0..N, proptest::option::weighted(0.2, bad), 0..400u64)
-			.prop_map(|(archive, variant, index, bad, now)| Op::Put { archive, variant, index, bad, now }),
+		6 => (archive.clone(), 0..2usize, 0..N, proptest::option::weighted(0.2, bad), 0..BLOCKS)
+			.prop_map(|(archive, variant, index, bad, keep_until)| Op::Put { archive, variant, index, bad, keep_until }),
 		1 => (archive.clone(), proptest::collection::vec(proptest::option::of(0..2usize), usize::from(N)))
 			.prop_map(|(archive, ours)| Op::Anchor { archive, ours }),
 		1 => archive.clone().prop_map(Op::Erase),
-		1 => (archive.clone(), 0..600u64).prop_map(|(archive, now)| Op::Expire { archive, now }),
+		1 => (archive.clone(), 0..=BLOCKS)
+			.prop_map(|(archive, block)| Op::Expire { archive, finalized: Finalized::Block(block) }),
+		1 => (archive.clone(), any::<Index>(), 0..=1u32).prop_map(|(archive, pick, after)| Op::Expire {
+			archive,
+			finalized: Finalized::Edge(pick, after)
+		}),
 		3 => (archive.clone(), 0..N).prop_map(|(archive, index)| Op::Get { archive, index }),
 		2 => (archive.clone(), 0..N, damage)
 			.prop_map(|(archive, index, damage)| Op::Damage { archive, index, damage }),
@@ -184,8 +201,8 @@ fn op() -> impl Strategy<Value = Op> {
 struct Held {
 	variant: usize,
 	size: u64,
-	/// `Some(received_at)` while pending.
-	pending: Option<u64>,
+	/// `Some(keep_until)` while pending.
+	pending: Option<u32>,
 	/// The piece file's bytes, as put or as damaged since.
 	disk: Vec<u8>,
 }
@@ -220,7 +237,7 @@ fn refusal(e: StoreError) -> Outcome {
 }
 
 fn put(store: &mut PieceStore, model: &mut Model, op: &Op) -> (Outcome, Outcome) {
-	let &Op::Put { archive, variant, index, bad, now } = op else { unreachable!() };
+	let &Op::Put { archive, variant, index, bad, keep_until } = op else { unreachable!() };
 	let encoded = &ENCODINGS[archive][variant];
 	let mut piece = encoded.pieces[usize::from(index)].clone();
 	let mut commitments = &encoded.commitments;
@@ -231,7 +248,7 @@ fn put(store: &mut PieceStore, model: &mut Model, op: &Op) -> (Outcome, Outcome)
 		Some(Bad::OtherCommitments) => commitments = &ENCODINGS[archive][1 - variant].commitments,
 		None => {},
 	}
-	let got = match store.put(archive_id(archive), &piece, commitments, now) {
+	let got = match store.put(archive_id(archive), &piece, commitments, keep_until) {
 		Ok(hash) => {
 			assert_eq!(hash, encoded.commitments.piece_hashes[usize::from(index)]);
 			Outcome::Ok
@@ -246,8 +263,11 @@ fn put(store: &mut PieceStore, model: &mut Model, op: &Op) -> (Outcome, Outcome)
 		_ if bad.is_some() => Outcome::BadPiece,
 		_ if size > CONFIG.max_piece_bytes => Outcome::TooLarge,
 		Some(held) if held.variant == variant => {
-			// The same piece again: kept as it was (still pending since its first put, or
-			// anchored), and whole again on disk if it was damaged there.
+			// The same piece again: pending until the later of the two receipts' blocks, or
+			// still anchored, and whole again on disk if it was damaged there.
+			if let Some(held_until) = &mut held.pending {
+				*held_until = (*held_until).max(keep_until);
+			}
 			held.disk = bytes;
 			Outcome::Ok
 		},
@@ -258,7 +278,7 @@ fn put(store: &mut PieceStore, model: &mut Model, op: &Op) -> (Outcome, Outcome)
 			} else {
 				model.insert(
 					(archive, index),
-					Held { variant, size, pending: Some(now), disk: bytes },
+					Held { variant, size, pending: Some(keep_until), disk: bytes },
 				);
 				Outcome::Ok
 			}
@@ -337,9 +357,9 @@ fn check(dir: &Path, store: &PieceStore, model: &Model) -> Result<(), TestCaseEr
 				piece_hash: ENCODINGS[archive][held.variant].commitments.piece_hashes
 					[usize::from(index)],
 				size: held.size,
-				state: held.pending.map_or(PieceState::Anchored, |received_at| {
-					PieceState::Pending { received_at }
-				}),
+				state: held
+					.pending
+					.map_or(PieceState::Anchored, |keep_until| PieceState::Pending { keep_until }),
 			});
 			prop_assert_eq!(store.entry(&key(archive, index)).copied(), expected);
 			if expected.is_some() {
@@ -399,13 +419,25 @@ proptest! {
 					model.retain(|(a, _), _| *a != archive);
 					(got, Outcome::Count(before - model.len()))
 				},
-				Op::Expire { archive, now } => {
-					let got =
-						store.expire(archive_id(archive), now).map_or_else(refusal, Outcome::Count);
+				Op::Expire { archive, finalized } => {
+					let finalized = match finalized {
+						Finalized::Block(block) => block,
+						Finalized::Edge(pick, after) => {
+							let kept: Vec<u32> = model
+								.iter()
+								.filter(|((a, _), _)| *a == archive)
+								.filter_map(|(_, held)| held.pending)
+								.collect();
+							after + if kept.is_empty() { 0 } else { kept[pick.index(kept.len())] }
+						},
+					};
+					let got = store
+						.expire(archive_id(archive), finalized)
+						.map_or_else(refusal, Outcome::Count);
 					let before = model.len();
+					// Kept while block `keep_until` is not yet final or just final.
 					model.retain(|&(a, _), held| {
-						a != archive
-							|| held.pending.is_none_or(|at| now.saturating_sub(at) < TIMEOUT)
+						a != archive || held.pending.is_none_or(|keep_until| keep_until >= finalized)
 					});
 					(got, Outcome::Count(before - model.len()))
 				},

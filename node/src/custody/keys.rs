@@ -9,11 +9,16 @@
 //!   X25519 scheme; an ed25519 entry is how it keeps 32 secret bytes under a key type.
 //!
 //! With `--dev` (or `--alice`, …) the node inserts `<seed>//custody` under both key types.
+//!
+//! The custodian's account is its first receipt key's unless `--custodian-account` names
+//! another: a custodian whose receipt key was rotated on chain (`update_custodian`) keeps its
+//! account and signs with the new key.
+use ehr_custody_service::{CustodianKeys, ReceiptSigner};
 use ehr_runtime::pallet_shamir_archive::RECEIPT_KEY_TYPE;
 use polkadot_sdk::{
 	sc_keystore::LocalKeystore,
 	sp_core::{crypto::KeyTypeId, sr25519},
-	sp_keystore::Keystore,
+	sp_keystore::{Keystore, KeystorePtr},
 };
 use zeroize::Zeroizing;
 
@@ -25,16 +30,20 @@ mod x25519_seed {
 	app_crypto!(ed25519, super::X25519_SEED_KEY_TYPE);
 }
 
-/// A custodian's identity and keys.
-pub struct CustodianKeys {
-	/// The custodian's account on chain.
-	pub account: [u8; 32],
-	/// The sr25519 key that signs receipts (its secret stays in the keystore).
-	pub receipt_key: sr25519::Public,
-	/// The X25519 secret that opens pieces sealed to this custodian.
-	pub x25519_secret: Zeroizing<[u8; 32]>,
-	/// Its public key.
-	pub x25519_public: [u8; 32],
+/// Signs receipts with the receipt key in the node's keystore.
+struct KeystoreSigner {
+	keystore: KeystorePtr,
+	key: sr25519::Public,
+}
+
+impl ReceiptSigner for KeystoreSigner {
+	fn sign(&self, payload: &[u8]) -> Result<[u8; 64], String> {
+		self.keystore
+			.sr25519_sign(RECEIPT_KEY_TYPE, &self.key, payload)
+			.map_err(|e| format!("keystore: {e}"))?
+			.map(|signature| signature.0)
+			.ok_or_else(|| "the receipt key left the keystore".to_owned())
+	}
 }
 
 /// Inserts the development keys `<seed>//custody` (a no-op if they are there).
@@ -48,8 +57,12 @@ pub fn insert_dev_keys(keystore: &LocalKeystore, seed: &str) -> Result<(), Strin
 }
 
 /// The custodian keys in `keystore`, if both are there: the first of each key type. The
-/// custodian's account is the receipt key's.
-pub fn load(keystore: &LocalKeystore) -> Result<Option<CustodianKeys>, String> {
+/// custodian's account is `account` if given, else the receipt key's.
+pub fn load(
+	keystore: &LocalKeystore,
+	signer: KeystorePtr,
+	account: Option<[u8; 32]>,
+) -> Result<Option<CustodianKeys>, String> {
 	let Some(receipt_key) = keystore.sr25519_public_keys(RECEIPT_KEY_TYPE).into_iter().next()
 	else {
 		return Ok(None);
@@ -64,5 +77,11 @@ pub fn load(keystore: &LocalKeystore) -> Result<Option<CustodianKeys>, String> {
 		.ok_or("the custody X25519 seed key is listed but cannot be read")?;
 	let seed = Zeroizing::new(pair.into_inner().seed());
 	let (x25519_secret, x25519_public) = ehr_custody_protocol::x25519_keypair_from_seed(&seed);
-	Ok(Some(CustodianKeys { account: receipt_key.0, receipt_key, x25519_secret, x25519_public }))
+	Ok(Some(CustodianKeys {
+		account: account.unwrap_or(receipt_key.0),
+		receipt_key: receipt_key.0,
+		x25519_secret,
+		x25519_public,
+		signer: Box::new(KeystoreSigner { keystore: signer, key: receipt_key }),
+	}))
 }

@@ -2,11 +2,11 @@
 //! (custodians), clients and the UI.
 //!
 //! The runtime implements it with the pallet's functions of the same names
-//! ([`crate::Pallet::can_access`], [`crate::Pallet::live_ticket`],
+//! ([`crate::Pallet::can_access`], [`crate::Pallet::decide_write`], [`crate::Pallet::live_ticket`],
 //! [`crate::Pallet::patient_records`], [`crate::Pallet::patient_grants`]), so every answer comes
 //! from the same decision function as the `open_access` call. Answers are as of the queried block.
 
-use crate::types::{AccessDecision, Anchor, Grant, GrantId, RecordId, Ticket};
+use crate::types::{AccessDecision, Anchor, Category, Grant, GrantId, RecordId, Ticket};
 use alloc::vec::Vec;
 use codec::Codec;
 use polkadot_sdk::frame_support::traits::ConstU32;
@@ -30,6 +30,16 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		/// Whether `who` may open `record` now, with the reason for the decision. This is the
 		/// same decision that `open_access` makes.
 		fn can_access(who: AccountId, record: RecordId) -> AccessDecision;
+
+		/// Whether `author` may add a record of `category` (amending `supersedes`) for
+		/// `patient` now, with the reason: the same decision that `add_record` makes.
+		/// Custodians ask it before they take room for a writer's piece.
+		fn can_write(
+			author: AccountId,
+			patient: AccountId,
+			category: Category,
+			supersedes: Option<RecordId>,
+		) -> AccessDecision;
 
 		/// The live ticket of `reader` for `record`, if any. A ticket is returned only while it
 		/// has not expired **and** its reader is still allowed to open the record, so that a

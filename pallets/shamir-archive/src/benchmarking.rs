@@ -8,6 +8,7 @@ use polkadot_sdk::{
 	frame_support::traits::{Consideration, EnsureOrigin, Footprint, Get},
 	frame_system::RawOrigin,
 	sp_core::sr25519,
+	sp_runtime::traits::Saturating,
 };
 
 fn longest_endpoint<T: Config>() -> Vec<u8> {
@@ -40,17 +41,23 @@ fn custodian<T: Config>(index: u32) -> Result<(T::AccountId, sr25519::Public), B
 	Ok((who, key))
 }
 
-/// `key`'s receipt for piece `index` of the write `of`, kept by `custodian`.
+/// `key`'s receipt for piece `index` of the write `of`, kept by `custodian`, valid for 100
+/// blocks from now (so that it is checked in full, expiry and signature).
 fn receipt<T: Config>(
 	key: &sr25519::Public,
 	of: ReceiptFor<'_, T::AccountId>,
 	index: u8,
 	hash: PieceHash,
 	custodian: &T::AccountId,
-) -> Result<sr25519::Signature, BenchmarkError> {
-	let payload = ShamirArchive::<T>::receipt_message(of, index, hash, custodian.clone()).payload();
-	polkadot_sdk::sp_io::crypto::sr25519_sign(RECEIPT_KEY_TYPE, key, &payload)
-		.ok_or(BenchmarkError::Stop("no receipt key in the keystore"))
+) -> Result<Receipt<BlockNumberFor<T>>, BenchmarkError> {
+	let valid_until = polkadot_sdk::frame_system::Pallet::<T>::block_number()
+		.saturating_add(BlockNumberFor::<T>::from(100u32));
+	let payload =
+		ShamirArchive::<T>::receipt_message(of, (index, hash), custodian.clone(), valid_until)
+			.payload();
+	let signature = polkadot_sdk::sp_io::crypto::sr25519_sign(RECEIPT_KEY_TYPE, key, &payload)
+		.ok_or(BenchmarkError::Stop("no receipt key in the keystore"))?;
+	Ok(Receipt { signature, valid_until })
 }
 
 /// The archive id of the benchmarks' archives: a new one for each archive made.
@@ -189,11 +196,11 @@ mod benchmarks {
 		// The benchmark helper writes records as their patient.
 		let write =
 			ReceiptFor { patient: &patient, author: &patient, archive_id: entry.archive_id };
-		let signature = receipt::<T>(&key, write, index, piece.hash, &new)?;
+		let new_receipt = receipt::<T>(&key, write, index, piece.hash, &new)?;
 		let caller: T::AccountId = whitelisted_caller();
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller), record, index, new.clone(), signature);
+		_(RawOrigin::Signed(caller), record, index, new.clone(), new_receipt);
 
 		assert_eq!(
 			Archives::<T>::get(record).map(|e| e.pieces[last as usize].custodian.clone()),

@@ -41,6 +41,13 @@
 //! pending write cannot anchor a record of anyone else: the copier's write fails with
 //! [`Error::BadReceipt`], and the original write still goes through.
 //!
+//! **Receipts expire.** A receipt names the last block at which it may be used
+//! (`valid_until`, signed with it); later it fails with [`Error::ReceiptExpired`], in
+//! `add_record` and [`Pallet::repair_piece`] alike. The custodian keeps a pending piece at
+//! least until that block is final, so the chain never lists a piece nobody keeps, and an old
+//! receipt (say, a custodian's anchoring receipt for a piece since repaired away from it and
+//! deleted) cannot be replayed later to list that custodian again.
+//!
 //! **At least `k` receipts, not all `n`.** Pieces given without a receipt are stored as
 //! [`PieceState::Missing`] and the entry as [`EntryState::Degraded`]. With `k` verified pieces
 //! the record can already be rebuilt, so refusing the anchor would only leave the record with
@@ -94,7 +101,7 @@
 //! ## Runtime API
 //!
 //! [`runtime_api::ShamirArchiveApi`]: `archive`, `archive_of`, `custodian`, `custodians`,
-//! `receipt_payload`.
+//! `read_plan` (the entry, its patient and author, and each piece's custodian, in one call).
 //!
 //! Call index 4 was `anchor_archive`, the second transaction of the former two-step write; it
 //! is not reused.
@@ -142,15 +149,24 @@ pub type ApiArchiveEntryOf<T> = ArchiveEntry<
 	BlockNumberFor<T>,
 	runtime_api::ApiMaxPieces,
 >;
+/// A read plan as the runtime API shows it, in a runtime.
+pub type ApiReadPlanOf<T> = ReadPlan<
+	<T as polkadot_sdk::frame_system::Config>::AccountId,
+	BlockNumberFor<T>,
+	runtime_api::ApiMaxPieces,
+	runtime_api::ApiMaxEndpointLen,
+>;
 /// A record's archive as its writer submits it, in a runtime.
 pub type ArchiveSubmissionOf<T> = ArchiveSubmission<
 	<T as polkadot_sdk::frame_system::Config>::AccountId,
+	BlockNumberFor<T>,
 	<T as Config>::MaxPieces,
 >;
 /// A custody receipt message in a runtime.
 pub type CustodyReceiptOf<T> = CustodyReceipt<
 	<T as polkadot_sdk::frame_system::Config>::AccountId,
 	<T as polkadot_sdk::frame_system::Config>::Hash,
+	BlockNumberFor<T>,
 >;
 
 /// What the benchmarks need from the records pallet: an archived record, and a guardian (the
@@ -304,6 +320,9 @@ pub mod pallet {
 		CustodianNotActive,
 		/// A custody receipt is not the custodian's signature over its receipt message.
 		BadReceipt,
+		/// A custody receipt's `valid_until` block has passed: the custodian may no longer keep
+		/// the piece. Put it again for a fresh receipt.
+		ReceiptExpired,
 		/// Fewer than `k` receipts were given: the record could not be rebuilt.
 		TooFewReceipts,
 		/// The record has no archive entry.
@@ -453,7 +472,7 @@ pub mod pallet {
 			record: RecordId,
 			index: u8,
 			new_custodian: T::AccountId,
-			receipt: sr25519::Signature,
+			receipt: Receipt<BlockNumberFor<T>>,
 		) -> DispatchResult {
 			ensure_signed(origin)?;
 			let mut entry = Self::live_entry(record)?;
@@ -467,14 +486,12 @@ pub mod pallet {
 			ensure!(!entry.holds_other_piece(&new_custodian, slot), Error::<T>::AlreadyHoldsPiece);
 			let (patient, author) =
 				T::Records::patient_and_author(record).ok_or(Error::<T>::UnknownRecord)?;
-			let message = CustodyReceipt::new(
-				Self::genesis_hash(),
+			Self::check_receipt(
 				ReceiptFor { patient: &patient, author: &author, archive_id: entry.archive_id },
-				index,
-				piece.hash,
-				new_custodian.clone(),
-			);
-			ensure!(message.verify(&receipt, &info.receipt_key), Error::<T>::BadReceipt);
+				(index, piece.hash),
+				(&new_custodian, &info.receipt_key),
+				&receipt,
+			)?;
 
 			let piece = entry.pieces.get_mut(slot).ok_or(Error::<T>::BadPieceIndex)?;
 			let from = core::mem::replace(&mut piece.custodian, new_custodian.clone());
@@ -531,14 +548,33 @@ pub mod pallet {
 		}
 
 		/// The receipt message for piece `index` (hash `piece_hash`) of the write `of`, kept by
-		/// `custodian`, on this chain.
+		/// `custodian` until `valid_until`, on this chain.
 		pub fn receipt_message(
 			of: ReceiptFor<'_, T::AccountId>,
-			index: u8,
-			piece_hash: PieceHash,
+			piece: (u8, PieceHash),
 			custodian: T::AccountId,
+			valid_until: BlockNumberFor<T>,
 		) -> CustodyReceiptOf<T> {
-			CustodyReceipt::new(Self::genesis_hash(), of, index, piece_hash, custodian)
+			CustodyReceipt::new(Self::genesis_hash(), of, piece, custodian, valid_until)
+		}
+
+		/// Checks `receipt` as `custodian`'s (registered with `receipt_key`) for `piece`
+		/// (index, hash) of the write `of`: not expired, and its signature over the receipt
+		/// message.
+		fn check_receipt(
+			of: ReceiptFor<'_, T::AccountId>,
+			piece: (u8, PieceHash),
+			(custodian, receipt_key): (&T::AccountId, &sr25519::Public),
+			receipt: &Receipt<BlockNumberFor<T>>,
+		) -> DispatchResult {
+			let now = polkadot_sdk::frame_system::Pallet::<T>::block_number();
+			ensure!(receipt.valid_until >= now, Error::<T>::ReceiptExpired);
+			let message = Self::receipt_message(of, piece, custodian.clone(), receipt.valid_until);
+			let valid = message.using_encoded(|bytes| {
+				polkadot_sdk::sp_io::crypto::sr25519_verify(&receipt.signature, bytes, receipt_key)
+			});
+			ensure!(valid, Error::<T>::BadReceipt);
+			Ok(())
 		}
 
 		/// The codec record id that archive `archive_id` of `patient` is encoded under on this
@@ -578,7 +614,6 @@ pub mod pallet {
 			sorted.sort();
 			ensure!(sorted.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateCustodian);
 
-			let genesis = Self::genesis_hash();
 			let write = ReceiptFor { patient, author, archive_id };
 			let mut pieces = Vec::with_capacity(submitted.len());
 			let mut held = 0u8;
@@ -586,19 +621,14 @@ pub mod pallet {
 				let PieceSubmission { custodian, hash, receipt } = piece;
 				let info = Self::active_custodian(&custodian)?;
 				let state = match receipt {
-					Some(signature) => {
+					Some(receipt) => {
 						// `index < n <= 255`, as the layout checked.
-						let message = CustodyReceipt::new(
-							genesis,
+						Self::check_receipt(
 							write,
-							index as u8,
-							hash,
-							custodian.clone(),
-						);
-						ensure!(
-							message.verify(&signature, &info.receipt_key),
-							Error::<T>::BadReceipt
-						);
+							(index as u8, hash),
+							(&custodian, &info.receipt_key),
+							&receipt,
+						)?;
 						held = held.saturating_add(1);
 						PieceState::Held
 					},
@@ -642,6 +672,22 @@ pub mod pallet {
 		/// The record whose archive was encoded with `archive_id`, if anchored.
 		pub fn archive_of(archive_id: ArchiveId) -> Option<RecordId> {
 			ArchiveIds::<T>::get(archive_id)
+		}
+
+		/// What a reader or custodian needs to know before asking custodians for pieces of
+		/// `record`, in one answer: its archive entry, its patient and author, and the
+		/// custodian of each piece as registered now (`None`: no longer registered).
+		pub fn read_plan(record: RecordId) -> Option<ApiReadPlanOf<T>> {
+			let entry = Self::archive(record)?;
+			let (patient, author) = T::Records::patient_and_author(record)?;
+			let custodians = entry
+				.pieces
+				.iter()
+				.map(|piece| Self::custodian(piece.custodian.clone()))
+				.collect::<Vec<_>>();
+			// As many as the entry's pieces, which the same bound holds.
+			let custodians = BoundedVec::truncate_from(custodians);
+			Some(ReadPlan { entry, patient, author, custodians })
 		}
 
 		/// A custodian, as the runtime API shows it.

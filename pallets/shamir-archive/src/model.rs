@@ -1,7 +1,8 @@
 //! Property test: random sequences of operations (register, suspend, reinstate, remove and
-//! rotate custodians; add records with archives with good, missing and forged receipts,
-//! receipts copied from another patient's write, duplicate or unknown custodians, reused
-//! archive ids and bad thresholds; repair pieces; erase) run against
+//! rotate custodians; add records with archives with good, missing, forged and expired receipts
+//! and receipts valid only up to the current block, receipts copied from another patient's
+//! write, duplicate or unknown custodians, reused archive ids and bad thresholds; repair pieces,
+//! with good, forged or expired receipts; erase) run against
 //! the pallet and against a small reference model written from the rules in the crate docs.
 //! After every operation the outcome (success or the exact error) must agree, and so must every
 //! custodian and every archive entry (custodian, state of each piece, entry state). The
@@ -49,11 +50,19 @@ fn key(seed: u64) -> sr25519::Public {
 	pair(seed).public()
 }
 
+/// How many blocks a good receipt stays valid.
+const VALIDITY: u64 = 100;
+
 #[derive(Clone, Copy, Debug)]
 enum Receipt {
+	/// Valid for [`VALIDITY`] more blocks.
 	Good,
+	/// Valid up to the current block only: still accepted.
+	LastBlock,
 	None,
 	Forged,
+	/// Well signed, but valid only up to the block before the current one.
+	Expired,
 }
 
 #[derive(Clone, Debug)]
@@ -76,6 +85,8 @@ enum Op {
 		index: u8,
 		to: u8,
 		forged: bool,
+		/// The receipt's last block has passed.
+		expired: bool,
 	},
 	Erase {
 		entry: u8,
@@ -84,7 +95,13 @@ enum Op {
 }
 
 fn receipt() -> impl Strategy<Value = Receipt> {
-	prop_oneof![6 => Just(Receipt::Good), 2 => Just(Receipt::None), 1 => Just(Receipt::Forged)]
+	prop_oneof![
+		6 => Just(Receipt::Good),
+		1 => Just(Receipt::LastBlock),
+		2 => Just(Receipt::None),
+		1 => Just(Receipt::Forged),
+		1 => Just(Receipt::Expired),
+	]
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -107,8 +124,20 @@ fn op() -> impl Strategy<Value = Op> {
 				k,
 				pieces,
 			}),
-		3 => (any::<u8>(), 0u8..5, any::<u8>(), prop::bool::weighted(0.1))
-			.prop_map(|(entry, index, to, forged)| Op::Repair { entry, index, to, forged }),
+		3 => (
+			any::<u8>(),
+			0u8..5,
+			any::<u8>(),
+			prop::bool::weighted(0.1),
+			prop::bool::weighted(0.1),
+		)
+			.prop_map(|(entry, index, to, forged, expired)| Op::Repair {
+				entry,
+				index,
+				to,
+				forged,
+				expired,
+			}),
 		1 => (any::<u8>(), 0u8..3).prop_map(|(entry, who)| Op::Erase { entry, who }),
 	]
 }
@@ -134,18 +163,18 @@ struct Model {
 }
 
 /// Key `seed`'s receipt for piece `index` of archive `aid` written by `patient` for
-/// themselves, kept by `c`.
+/// themselves, kept by `c` until block `valid_until`.
 fn sign(
 	seed: u64,
 	patient: u64,
 	aid: ArchiveId,
-	index: u8,
-	hash: PieceHash,
+	(index, hash): (u8, PieceHash),
 	c: u64,
-) -> sr25519::Signature {
+	valid_until: u64,
+) -> crate::Receipt<u64> {
 	let write = ReceiptFor { patient: &patient, author: &patient, archive_id: aid };
-	let payload = ShamirArchive::receipt_message(write, index, hash, c).payload();
-	pair(seed).sign(&payload)
+	let payload = ShamirArchive::receipt_message(write, (index, hash), c, valid_until).payload();
+	crate::Receipt { signature: pair(seed).sign(&payload), valid_until }
 }
 
 fn hash(index: usize) -> PieceHash {
@@ -245,7 +274,9 @@ impl Model {
 			Op::Anchor { patient, copied, reuse_id, k, pieces } => {
 				self.anchor(patient, copied, reuse_id, k, pieces)
 			},
-			Op::Repair { entry, index, to, forged } => self.repair(entry, index, to, forged),
+			Op::Repair { entry, index, to, forged, expired } => {
+				self.repair(entry, index, to, forged, expired)
+			},
 			Op::Erase { entry, who } => {
 				let record = self.entry_record(entry);
 				let patient = self.entries.get(&record).map_or(PATIENTS[0], |e| e.patient);
@@ -298,15 +329,21 @@ impl Model {
 		};
 		let n = pieces.len();
 		let custodians: Vec<u64> = pieces.iter().map(|(c, _)| custodian(*c)).collect();
-		let submitted: Vec<PieceSubmission<u64>> = pieces
+		let now = System::block_number();
+		let submitted: Vec<PieceSubmission<u64, u64>> = pieces
 			.iter()
 			.enumerate()
 			.map(|(i, (_, r))| {
 				let c = custodians[i];
+				let piece = (i as u8, hash(i));
 				let receipt = match r {
-					Receipt::Good => Some(sign(self.seed(c), signer, aid, i as u8, hash(i), c)),
+					Receipt::Good => {
+						Some(sign(self.seed(c), signer, aid, piece, c, now + VALIDITY))
+					},
+					Receipt::LastBlock => Some(sign(self.seed(c), signer, aid, piece, c, now)),
 					Receipt::None => None,
-					Receipt::Forged => Some(sign(FORGER, signer, aid, i as u8, hash(i), c)),
+					Receipt::Forged => Some(sign(FORGER, signer, aid, piece, c, now + VALIDITY)),
+					Receipt::Expired => Some(sign(self.seed(c), signer, aid, piece, c, now - 1)),
 				};
 				PieceSubmission { custodian: c, hash: hash(i), receipt }
 			})
@@ -333,8 +370,11 @@ impl Model {
 			let mut held = Vec::new();
 			for (i, (_, r)) in pieces.iter().enumerate() {
 				self.active(custodians[i])?;
+				// Expiry first, then the signature.
+				ensure!(!matches!(r, Receipt::Expired), Error::ReceiptExpired);
 				let given = !matches!(r, Receipt::None);
-				ensure!(!given || (!copied && matches!(r, Receipt::Good)), Error::BadReceipt);
+				let signed = matches!(r, Receipt::Good | Receipt::LastBlock);
+				ensure!(!given || (!copied && signed), Error::BadReceipt);
 				held.push(given);
 			}
 			ensure!(held.iter().filter(|h| **h).count() >= usize::from(k), Error::TooFewReceipts);
@@ -360,19 +400,22 @@ impl Model {
 		index: u8,
 		to: u8,
 		forged: bool,
+		expired: bool,
 	) -> (DispatchResult, Result<(), Error<Test>>) {
 		let record = self.entry_record(entry);
 		let to = custodian(to);
 		let (patient, aid) =
 			self.entries.get(&record).map_or((PATIENTS[0], [0; 32]), |e| (e.patient, e.aid));
 		let seed = if forged { FORGER } else { self.seed(to) };
-		let signature = sign(seed, patient, aid, index, hash(index.into()), to);
+		let now = System::block_number();
+		let valid_until = if expired { now - 1 } else { now + VALIDITY };
+		let receipt = sign(seed, patient, aid, (index, hash(index.into())), to, valid_until);
 		let got = ShamirArchive::repair_piece(
 			RuntimeOrigin::signed(OUTSIDER),
 			record,
 			index,
 			to,
-			signature,
+			receipt,
 		);
 		let custodians = self.custodians.clone();
 		let active = self.active(to);
@@ -388,6 +431,7 @@ impl Model {
 				!e.pieces.iter().enumerate().any(|(j, (c, _))| j != i && *c == to),
 				Error::AlreadyHoldsPiece
 			);
+			ensure!(!expired, Error::ReceiptExpired);
 			ensure!(!forged, Error::BadReceipt);
 			e.pieces[i] = (to, true);
 			Ok(())

@@ -1,7 +1,7 @@
-//! The `ShamirArchiveApi` runtime API: archive entries, custodians and receipt messages for
+//! The `ShamirArchiveApi` runtime API: archive entries, custodians and read plans for
 //! custodian nodes, clients and the UI. Answers are as of the queried block.
 
-use crate::types::{ArchiveEntry, ArchiveId, Custodian, PieceHash, RecordId};
+use crate::types::{ArchiveEntry, ArchiveId, Custodian, ReadPlan, RecordId};
 use alloc::vec::Vec;
 use codec::Codec;
 use polkadot_sdk::frame_support::traits::ConstU32;
@@ -41,16 +41,10 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 			limit: u32,
 		) -> Vec<(AccountId, Custodian<BlockNumber, ApiMaxEndpointLen>)>;
 
-		/// The bytes `custodian` signs with its receipt key to prove it keeps piece `index`
-		/// (hash `piece_hash`) of archive `archive_id` of `patient`, written by `author`: the
-		/// SCALE encoding of the pallet's `CustodyReceipt` on this chain.
-		fn receipt_payload(
-			patient: AccountId,
-			author: AccountId,
-			archive_id: ArchiveId,
-			index: u8,
-			piece_hash: PieceHash,
-			custodian: AccountId,
-		) -> Vec<u8>;
+		/// Everything a reader or custodian must know before asking custodians for pieces of
+		/// `record`: its archive entry, patient and author, and each piece's custodian.
+		fn read_plan(
+			record: RecordId,
+		) -> Option<ReadPlan<AccountId, BlockNumber, ApiMaxPieces, ApiMaxEndpointLen>>;
 	}
 }

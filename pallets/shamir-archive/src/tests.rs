@@ -5,6 +5,7 @@ use pallet_ehr_access::{ArchiveRef, Category, GrantScope, Grantee, Right};
 use polkadot_sdk::{
 	frame_support::{
 		assert_noop, assert_ok,
+		storage::{with_transaction, TransactionOutcome},
 		traits::{
 			fungible::{InspectHold, Mutate},
 			Hooks,
@@ -54,23 +55,50 @@ fn register(c: u64) {
 	assert_ok!(ShamirArchive::register_custodian(root(), c, endpoint(c), [c as u8; 32], key(c)));
 }
 
-/// What a custodian node does: sign the receipt message of the write `(patient, author,
-/// aid)` with its receipt key.
+/// How many blocks the tests' receipts stay valid: comfortably past any block a test reaches
+/// unless it is about expiry.
+const VALIDITY: u64 = 100;
+
+/// The last block of a receipt made now: [`VALIDITY`] blocks ahead.
+fn valid_until() -> u64 {
+	System::block_number() + VALIDITY
+}
+
+/// What a custodian node does: sign the receipt message of piece `(index, hash)` of the write
+/// `(patient, author, aid)`, valid until block `valid_until`, with its receipt key.
+fn sign_until(
+	c: u64,
+	(patient, author): (u64, u64),
+	aid: ArchiveId,
+	piece: (u8, PieceHash),
+	valid_until: u64,
+) -> Receipt<u64> {
+	let write = ReceiptFor { patient: &patient, author: &author, archive_id: aid };
+	let payload = ShamirArchive::receipt_message(write, piece, c, valid_until).payload();
+	let signature =
+		sp_io::crypto::sr25519_sign(RECEIPT_KEY_TYPE, &key(c), &payload).expect("key in keystore");
+	Receipt { signature, valid_until }
+}
+
+/// [`sign_until`] [`VALIDITY`] blocks from now.
 fn sign_for(
 	c: u64,
 	(patient, author): (u64, u64),
 	aid: ArchiveId,
 	index: u8,
 	hash: PieceHash,
-) -> sr25519::Signature {
-	let write = ReceiptFor { patient: &patient, author: &author, archive_id: aid };
-	let payload = ShamirArchive::receipt_message(write, index, hash, c).payload();
-	sp_io::crypto::sr25519_sign(RECEIPT_KEY_TYPE, &key(c), &payload).expect("key in keystore")
+) -> Receipt<u64> {
+	sign_until(c, (patient, author), aid, (index, hash), valid_until())
 }
 
 /// [`sign_for`] a record that `patient` writes themselves.
-fn sign(c: u64, patient: u64, aid: ArchiveId, index: u8, hash: PieceHash) -> sr25519::Signature {
+fn sign(c: u64, patient: u64, aid: ArchiveId, index: u8, hash: PieceHash) -> Receipt<u64> {
 	sign_for(c, (patient, patient), aid, index, hash)
+}
+
+/// A receipt whose signature is no custodian's, valid until `valid_until`.
+fn forged(valid_until: u64) -> Receipt<u64> {
+	Receipt { signature: sr25519::Signature::from_raw([0; 64]), valid_until }
 }
 
 /// A record's write: what `add_record` takes, and the record id it gets.
@@ -85,7 +113,7 @@ struct Plan {
 	header: CommitmentsHeader,
 	hashes: Vec<PieceHash>,
 	custodians: Vec<u64>,
-	receipts: Vec<Option<sr25519::Signature>>,
+	receipts: Vec<Option<Receipt<u64>>>,
 }
 
 impl Plan {
@@ -104,16 +132,17 @@ impl Plan {
 		self.commitments().root(&ShamirArchive::codec_record_id(&self.aid, &self.patient))
 	}
 
-	/// Re-sign every receipt that is given, for the current fields.
+	/// Re-sign every receipt that is given, for the current fields (each until the block it
+	/// names).
 	fn resign(mut self) -> Self {
 		for i in 0..self.hashes.len() {
-			if self.receipts[i].is_some() {
-				self.receipts[i] = Some(sign_for(
+			if let Some(receipt) = self.receipts[i] {
+				self.receipts[i] = Some(sign_until(
 					self.custodians[i],
 					(self.patient, self.author),
 					self.aid,
-					i as u8,
-					self.hashes[i],
+					(i as u8, self.hashes[i]),
+					receipt.valid_until,
 				));
 			}
 		}
@@ -165,7 +194,7 @@ fn patient(p: u64) {
 }
 
 /// A record that patient `P` writes, archived as `k` of `n` under `AID`, custodians
-/// `C0..C0+n` registered, every receipt given; not written yet.
+/// `C0..C0+n` registered, every receipt given (valid [`VALIDITY`] blocks); not written yet.
 fn plan(k: u8, n: u8) -> Plan {
 	patient(P);
 	let custodians: Vec<u64> = (0..u64::from(n)).map(|i| C0 + i).collect();
@@ -182,7 +211,7 @@ fn plan(k: u8, n: u8) -> Plan {
 		header: header(k),
 		hashes: (0..n).map(|i| [i + 1; 32]).collect(),
 		custodians,
-		receipts: vec![Some(sr25519::Signature::from_raw([0; 64])); n.into()],
+		receipts: vec![Some(forged(valid_until())); n.into()],
 	};
 	plan.resign()
 }
@@ -366,8 +395,10 @@ fn a_rotated_key_signs_the_next_receipts() {
 		assert_ok!(ShamirArchive::update_custodian(signed(C0), endpoint(C0), [0; 32], key(99)));
 		assert_noop!(p.anchor(P), Error::<Test>::BadReceipt);
 		let write = ReceiptFor { patient: &P, author: &P, archive_id: AID };
-		let payload = ShamirArchive::receipt_message(write, 0, p.hashes[0], C0).payload();
-		p.receipts[0] = sp_io::crypto::sr25519_sign(RECEIPT_KEY_TYPE, &key(99), &payload);
+		let until = valid_until();
+		let payload = ShamirArchive::receipt_message(write, (0, p.hashes[0]), C0, until).payload();
+		let signature = sp_io::crypto::sr25519_sign(RECEIPT_KEY_TYPE, &key(99), &payload).unwrap();
+		p.receipts[0] = Some(Receipt { signature, valid_until: until });
 		assert_ok!(p.anchor(P));
 	});
 }
@@ -659,26 +690,89 @@ fn receipts_must_sign_exactly_the_receipt_message() {
 	test(|| {
 		let p = plan(1, 2);
 		let h = p.hashes[1];
+		let until = valid_until();
+		// `C0 + 1`'s signature over `payload`, submitted as valid until `until`.
+		let raw = |payload: &[u8]| Receipt {
+			signature: sp_io::crypto::sr25519_sign(RECEIPT_KEY_TYPE, &key(C0 + 1), payload)
+				.unwrap(),
+			valid_until: until,
+		};
+		let write = ReceiptFor { patient: &P, author: &P, archive_id: AID };
+		// The v2 message: v2's domain tag and no `valid_until`.
+		let mut v2 = ShamirArchive::receipt_message(write, (1, h), C0 + 1, until).payload();
+		v2.truncate(v2.len() - until.encoded_size());
+		v2[..RECEIPT_DOMAIN.len()].copy_from_slice(b"ehr-chain/custody-receipt/v2");
 		let wrong = [
 			// Another custodian's key.
-			sign(C0, P, AID, 1, h).encode(),
+			sign(C0, P, AID, 1, h),
 			// Another index, hash, archive, patient or author.
-			sign(C0 + 1, P, AID, 0, h).encode(),
-			sign(C0 + 1, P, AID, 1, [0; 32]).encode(),
-			sign(C0 + 1, P, [0; 32], 1, h).encode(),
-			sign(C0 + 1, P2, AID, 1, h).encode(),
-			sign_for(C0 + 1, (P, D), AID, 1, h).encode(),
+			sign(C0 + 1, P, AID, 0, h),
+			sign(C0 + 1, P, AID, 1, [0; 32]),
+			sign(C0 + 1, P, [0; 32], 1, h),
+			sign(C0 + 1, P2, AID, 1, h),
+			sign_for(C0 + 1, (P, D), AID, 1, h),
+			// Signed until one block, submitted until another (later or earlier): the
+			// signature covers `valid_until`.
+			Receipt { valid_until: until + 1, ..sign(C0 + 1, P, AID, 1, h) },
+			Receipt { valid_until: until, ..sign_until(C0 + 1, (P, P), AID, (1, h), until + 1) },
 			// The right fields without the domain tag and genesis hash.
-			sp_io::crypto::sr25519_sign(RECEIPT_KEY_TYPE, &key(C0 + 1), &(AID, 1u8, h).encode())
-				.unwrap()
-				.encode(),
+			raw(&(AID, 1u8, h).encode()),
+			// A receipt of the former layout.
+			raw(&v2),
 		];
-		for signature in wrong {
+		for receipt in wrong {
 			let mut bad = p.clone();
-			bad.receipts[1] = Some(Decode::decode(&mut &signature[..]).unwrap());
+			bad.receipts[1] = Some(receipt);
 			assert_noop!(bad.anchor(P), Error::<Test>::BadReceipt);
 		}
 		assert_ok!(p.anchor(P));
+	});
+}
+
+#[test]
+fn an_expired_receipt_fails_the_write_and_stores_nothing() {
+	test(|| {
+		System::set_block_number(10);
+		let mut p = plan(1, 3);
+		// k = 1: the other two receipts would do, yet an expired one is refused, not ignored.
+		p.receipts[1] = p.receipts[1].map(|r| Receipt { valid_until: 9, ..r });
+		let p = p.resign();
+		let held = Balances::total_balance_on_hold(&P);
+		let next = pallet_ehr_access::NextRecordId::<Test>::get();
+		assert_noop!(p.anchor(P), Error::<Test>::ReceiptExpired);
+		// Expiry is checked before the signature: an expired forgery is refused as expired.
+		let mut bad = p.clone();
+		bad.receipts[1] = Some(forged(9));
+		assert_noop!(bad.anchor(P), Error::<Test>::ReceiptExpired);
+		assert_eq!(pallet_ehr_access::NextRecordId::<Test>::get(), next);
+		assert!(!pallet_ehr_access::Records::<Test>::contains_key(p.record));
+		assert!(!Archives::<Test>::contains_key(p.record));
+		assert!(!ArchiveIds::<Test>::contains_key(AID));
+		assert!(!Deposits::<Test>::contains_key(p.record));
+		assert_eq!(Balances::total_balance_on_hold(&P), held);
+		assert!(!System::events().iter().any(|r| matches!(
+			r.event,
+			RuntimeEvent::ShamirArchive(Event::ArchiveAnchored { .. })
+		)));
+	});
+}
+
+#[test]
+fn a_receipt_is_accepted_up_to_its_last_block() {
+	test(|| {
+		System::set_block_number(10);
+		let mut p = plan(1, 3);
+		p.receipts[2] = None;
+		p.receipts[1] = p.receipts[1].map(|r| Receipt { valid_until: 10, ..r });
+		let p = p.resign();
+		assert_ok!(p.anchor(P));
+		let e = entry(p.record);
+		assert_eq!(e.pieces[1].state, PieceState::Held);
+		assert_eq!(e.held(), 2);
+		// So is a repair's.
+		let last_block = sign_until(C0 + 2, (P, P), AID, (2, p.hashes[2]), 10);
+		assert_ok!(ShamirArchive::repair_piece(signed(STRANGER), p.record, 2, C0 + 2, last_block));
+		assert_eq!(entry(p.record).state, EntryState::Anchored);
 	});
 }
 
@@ -722,8 +816,8 @@ fn an_archive_is_stored_once_per_record() {
 
 // ---------------------------------------------------------------- repair
 
-/// Register custodian `c` and have it sign piece `index` of `p`.
-fn newcomer(p: &Plan, c: u64, index: u8) -> sr25519::Signature {
+/// Register custodian `c` and have it sign piece `index` of `p`, valid [`VALIDITY`] blocks.
+fn newcomer(p: &Plan, c: u64, index: u8) -> Receipt<u64> {
 	if !Custodians::<Test>::contains_key(c) {
 		register(c);
 	}
@@ -840,6 +934,75 @@ fn the_new_custodian_is_active_holds_no_other_piece_and_signed() {
 			);
 		}
 		assert_ok!(ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, c, receipt));
+	});
+}
+
+#[test]
+fn repair_refuses_an_expired_receipt() {
+	test(|| {
+		let p = anchored(1, 3, &[1]);
+		let c = C0 + 10;
+		let receipt = newcomer(&p, c, 1);
+		System::set_block_number(receipt.valid_until + 1);
+		assert_noop!(
+			ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, c, receipt),
+			Error::<Test>::ReceiptExpired
+		);
+		// Before the signature is checked.
+		assert_noop!(
+			ShamirArchive::repair_piece(
+				signed(STRANGER),
+				p.record,
+				1,
+				c,
+				forged(receipt.valid_until)
+			),
+			Error::<Test>::ReceiptExpired
+		);
+		assert_eq!(entry(p.record).pieces[1].state, PieceState::Missing);
+		// A fresh receipt from the same custodian repairs the piece.
+		let fresh = newcomer(&p, c, 1);
+		assert_ok!(ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, c, fresh));
+		assert_eq!(entry(p.record).pieces[1].custodian, c);
+	});
+}
+
+/// The replay that `valid_until` closes: a custodian whose piece was repaired away may delete
+/// it; its anchoring receipt must not list it again for that piece once the receipt expired.
+#[test]
+fn an_anchoring_receipt_cannot_be_replayed_to_move_a_repaired_piece_back() {
+	test(|| {
+		let p = anchored(1, 3, &[]);
+		let original = p.receipts[1].expect("given at anchoring");
+		// C0 + 1 is suspended and its piece repaired onto c: C0 + 1 deletes its copy.
+		assert_ok!(ShamirArchive::set_custodian_status(root(), C0 + 1, Status::Suspended));
+		let c = C0 + 10;
+		let receipt = newcomer(&p, c, 1);
+		assert_ok!(ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, c, receipt));
+		assert_ok!(ShamirArchive::set_custodian_status(root(), C0 + 1, Status::Active));
+		// Later c is suspended, so piece 1 is repairable again.
+		System::set_block_number(original.valid_until);
+		assert_ok!(ShamirArchive::set_custodian_status(root(), c, Status::Suspended));
+		// Up to its last block the old receipt is still good (what `valid_until` bounds) ...
+		assert_ok!(with_transaction(|| TransactionOutcome::Rollback(ShamirArchive::repair_piece(
+			signed(STRANGER),
+			p.record,
+			1,
+			C0 + 1,
+			original
+		))));
+		assert_eq!(entry(p.record).pieces[1].custodian, c);
+		// ... and after it, nobody can replay it to list C0 + 1 again for a piece it dropped.
+		System::set_block_number(original.valid_until + 1);
+		assert_noop!(
+			ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, C0 + 1, original),
+			Error::<Test>::ReceiptExpired
+		);
+		assert_eq!(entry(p.record).pieces[1].custodian, c);
+		// Only a fresh receipt, which C0 + 1 gives once it keeps the piece again, moves it back.
+		let fresh = sign(C0 + 1, P, AID, 1, p.hashes[1]);
+		assert_ok!(ShamirArchive::repair_piece(signed(STRANGER), p.record, 1, C0 + 1, fresh));
+		assert_eq!(entry(p.record).pieces[1].custodian, C0 + 1);
 	});
 }
 
@@ -960,8 +1123,10 @@ fn nothing_happens_to_an_erased_entry() {
 fn the_receipt_message_has_a_fixed_layout() {
 	test(|| {
 		let h = [7; 32];
+		let until: u64 = 0x0102_0304_0506_0708;
 		let write = ReceiptFor { patient: &P, author: &D, archive_id: AID };
-		let payload = ShamirArchive::receipt_message(write, 3, h, C0).payload();
+		let message = ShamirArchive::receipt_message(write, (3, h), C0, until);
+		let payload = message.payload();
 		let genesis = System::block_hash(0);
 		let mut expected = RECEIPT_DOMAIN.to_vec();
 		expected.extend_from_slice(genesis.as_ref());
@@ -971,8 +1136,12 @@ fn the_receipt_message_has_a_fixed_layout() {
 		expected.push(3);
 		expected.extend_from_slice(&h);
 		expected.extend_from_slice(&C0.encode());
+		expected.extend_from_slice(&until.to_le_bytes());
 		assert_eq!(payload, expected);
-		assert_eq!(&RECEIPT_DOMAIN, b"ehr-chain/custody-receipt/v2");
+		assert_eq!(payload.len(), 28 + 32 + 8 + 8 + 32 + 1 + 32 + 8 + 8);
+		assert_eq!(&RECEIPT_DOMAIN, b"ehr-chain/custody-receipt/v3");
+		// The pallet's message is the custody protocol's, on this chain's genesis hash.
+		assert_eq!(message, CustodyReceipt::new(genesis, write, (3, h), C0, until));
 	});
 }
 
@@ -990,6 +1159,42 @@ fn the_api_shows_entries_and_custodians() {
 		assert_eq!(info.receipt_key, key(C0));
 		assert_eq!(info.endpoint.to_vec(), endpoint(C0));
 		assert!(ShamirArchive::custodian(STRANGER).is_none());
+	});
+}
+
+#[test]
+fn the_read_plan_names_the_entry_the_parties_and_each_custodian_as_registered_now() {
+	test(|| {
+		let p = anchored_by_doctor(3);
+		assert_ok!(ShamirArchive::set_custodian_status(root(), C0 + 1, Status::Suspended));
+		assert_ok!(ShamirArchive::remove_custodian(root(), C0 + 2));
+		let read = ShamirArchive::read_plan(p.record).expect("archived");
+		// By their encoding: the runtime API's bounds do not compare.
+		assert_eq!(read.entry.encode(), ShamirArchive::archive(p.record).unwrap().encode());
+		assert_eq!(read.entry.pieces.to_vec(), entry(p.record).pieces.to_vec());
+		assert_eq!((read.patient, read.author), (P, D));
+		assert_eq!(read.custodians.len(), 3);
+		assert_eq!(read.custodians[0].encode(), ShamirArchive::custodian(C0).encode());
+		let first = read.custodians[0].as_ref().expect("registered");
+		assert_eq!((first.receipt_key, first.status), (key(C0), Status::Active));
+		assert_eq!(first.endpoint.to_vec(), endpoint(C0));
+		let suspended = read.custodians[1].as_ref().expect("still registered");
+		assert_eq!((suspended.receipt_key, suspended.status), (key(C0 + 1), Status::Suspended));
+		assert!(read.custodians[2].is_none(), "removed");
+		// Repaired onto c, piece 2's custodian is c.
+		let c = C0 + 10;
+		let receipt = newcomer(&p, c, 2);
+		assert_ok!(ShamirArchive::repair_piece(signed(STRANGER), p.record, 2, c, receipt));
+		let read = ShamirArchive::read_plan(p.record).expect("archived");
+		assert_eq!(read.entry.pieces[2].custodian, c);
+		assert!(read.custodians[2].is_some());
+		assert_eq!(read.custodians[2].encode(), ShamirArchive::custodian(c).encode());
+		assert!(ShamirArchive::read_plan(99).is_none());
+		// An erased entry: the tombstone, and no piece to ask anybody for.
+		assert_ok!(ShamirArchive::erase(signed(P), p.record));
+		let read = ShamirArchive::read_plan(p.record).expect("a tombstone");
+		assert_eq!(read.entry.state, EntryState::Erased);
+		assert!(read.custodians.is_empty());
 	});
 }
 

@@ -26,9 +26,8 @@ pub type PieceHash = [u8; 32];
 /// The keystore key type under which a custodian node keeps its receipt-signing sr25519 key.
 pub const RECEIPT_KEY_TYPE: KeyTypeId = KeyTypeId(*b"cust");
 
-/// Domain tag that starts every custody receipt, so that a receipt signature can never be
-/// mistaken for (or replayed as) a signature of anything else made with the same key.
-pub const RECEIPT_DOMAIN: [u8; 28] = *b"ehr-chain/custody-receipt/v2";
+/// The custody receipt message, defined once for custodians, clients and this pallet.
+pub use ehr_custody_protocol::{CustodyReceipt, ReceiptFor, RECEIPT_DOMAIN};
 
 /// A registered custodian node: public infrastructure facts, never patient data.
 #[derive(
@@ -235,13 +234,35 @@ pub struct CommitmentsHeader {
 #[derive(
 	Clone, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,
 )]
-pub struct PieceSubmission<AccountId> {
+pub struct PieceSubmission<AccountId, BlockNumber> {
 	/// The custodian that keeps the piece.
 	pub custodian: AccountId,
 	/// The piece's commitment `h_i`.
 	pub hash: PieceHash,
-	/// The custodian's signature over its [`CustodyReceipt`], if it gave one.
-	pub receipt: Option<sr25519::Signature>,
+	/// The custodian's receipt, if it gave one.
+	pub receipt: Option<Receipt<BlockNumber>>,
+}
+
+/// A custodian's receipt for a piece, as submitted to the chain: its signature over the
+/// [`CustodyReceipt`] of the piece, and the last block at which the chain accepts it (which the
+/// receipt covers).
+#[derive(
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct Receipt<BlockNumber> {
+	/// sr25519 signature by the custodian's receipt key.
+	pub signature: sr25519::Signature,
+	/// The last block at which the receipt may be used.
+	pub valid_until: BlockNumber,
 }
 
 /// The archive of a new record, as its writer submits it with the record in
@@ -259,98 +280,31 @@ pub struct PieceSubmission<AccountId> {
 	MaxEncodedLen,
 )]
 #[scale_info(skip_type_params(MaxPieces))]
-pub struct ArchiveSubmission<AccountId: Clone + Eq + core::fmt::Debug, MaxPieces: Get<u32>> {
+pub struct ArchiveSubmission<
+	AccountId: Clone + Eq + core::fmt::Debug,
+	BlockNumber: Clone + Eq + core::fmt::Debug,
+	MaxPieces: Get<u32>,
+> {
 	/// The id the writer drew at random and encoded the record under (with the chain and the
 	/// patient, see `ehr_archive_codec::archive_record_id`). Unique on chain.
 	pub archive_id: ArchiveId,
 	/// The codec header of the commitments.
 	pub header: CommitmentsHeader,
 	/// The `n` pieces, in index order.
-	pub pieces: BoundedVec<PieceSubmission<AccountId>, MaxPieces>,
+	pub pieces: BoundedVec<PieceSubmission<AccountId, BlockNumber>, MaxPieces>,
 }
 
-/// What a custodian signs, with its receipt key, once it has checked a piece against the
-/// commitments (`Commitments::verify_piece`) and stored it: "I, `custodian`, keep piece `index`
-/// with hash `piece_hash` of archive `archive_id`, written by `author` for `patient`, on chain
-/// `genesis_hash`".
-///
-/// The signed bytes are the SCALE encoding of this struct ([`CustodyReceipt::payload`]):
-/// `RECEIPT_DOMAIN (28 bytes) ++ genesis_hash ++ patient ++ author ++ archive_id ++ index (1
-/// byte) ++ piece_hash ++ custodian`. The domain tag and genesis hash keep a receipt to this
-/// purpose and this chain. The patient and the author bind it to the one write it was made
-/// for: receipts, commitments and pieces copied from somebody's pending write can never anchor
-/// a record of another author or patient (and so never give the copier an `Author` right to
-/// read it). The custodian binds it to one custodian even if two registered the same key.
+/// What [`crate::Pallet::read_plan`] answers: everything a reader or a custodian must know of a
+/// record before asking custodians for its pieces, from one runtime-API call.
 #[derive(Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo)]
-pub struct CustodyReceipt<AccountId, Hash> {
-	/// Always [`RECEIPT_DOMAIN`].
-	pub domain: [u8; 28],
-	/// The chain's genesis block hash.
-	pub genesis_hash: Hash,
-	/// The patient of the record the archive is for.
+#[scale_info(skip_type_params(MaxPieces, MaxEndpointLen))]
+pub struct ReadPlan<AccountId, BlockNumber, MaxPieces: Get<u32>, MaxEndpointLen: Get<u32>> {
+	/// The record's archive entry.
+	pub entry: ArchiveEntry<AccountId, BlockNumber, MaxPieces>,
+	/// The record's patient (the codec record id and every receipt name them).
 	pub patient: AccountId,
-	/// Who writes the record (the patient, or a doctor).
+	/// The record's author (every receipt names them).
 	pub author: AccountId,
-	/// The archive id the record was encoded with.
-	pub archive_id: ArchiveId,
-	/// The piece's index, `0..n`.
-	pub index: u8,
-	/// The piece's commitment `h_i`.
-	pub piece_hash: PieceHash,
-	/// The custodian that keeps the piece.
-	pub custodian: AccountId,
-}
-
-/// Which write a custody receipt is for: the patient, the author and the archive id.
-#[derive(Debug)]
-pub struct ReceiptFor<'a, AccountId> {
-	/// The patient of the record.
-	pub patient: &'a AccountId,
-	/// The record's author.
-	pub author: &'a AccountId,
-	/// The archive id the record was encoded with.
-	pub archive_id: ArchiveId,
-}
-
-// By hand: derived, they would require `AccountId: Copy`, which only the references need.
-impl<AccountId> Clone for ReceiptFor<'_, AccountId> {
-	fn clone(&self) -> Self {
-		*self
-	}
-}
-impl<AccountId> Copy for ReceiptFor<'_, AccountId> {}
-
-impl<AccountId: Encode + Clone, Hash: Encode> CustodyReceipt<AccountId, Hash> {
-	/// The receipt message for piece `index` (hash `piece_hash`) of the write `of`, kept by
-	/// `custodian` on the chain of `genesis_hash`, with the domain tag filled in.
-	pub fn new(
-		genesis_hash: Hash,
-		of: ReceiptFor<'_, AccountId>,
-		index: u8,
-		piece_hash: PieceHash,
-		custodian: AccountId,
-	) -> Self {
-		Self {
-			domain: RECEIPT_DOMAIN,
-			genesis_hash,
-			patient: of.patient.clone(),
-			author: of.author.clone(),
-			archive_id: of.archive_id,
-			index,
-			piece_hash,
-			custodian,
-		}
-	}
-
-	/// The bytes a custodian signs: the SCALE encoding of the message.
-	pub fn payload(&self) -> alloc::vec::Vec<u8> {
-		self.encode()
-	}
-
-	/// Whether `signature` is `key`'s sr25519 signature over this message.
-	pub fn verify(&self, signature: &sr25519::Signature, key: &sr25519::Public) -> bool {
-		self.using_encoded(|message| {
-			polkadot_sdk::sp_io::crypto::sr25519_verify(signature, message, key)
-		})
-	}
+	/// The custodian of each piece, in piece order, as registered now (`None`: no longer).
+	pub custodians: BoundedVec<Option<Custodian<BlockNumber, MaxEndpointLen>>, MaxPieces>,
 }

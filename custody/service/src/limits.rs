@@ -1,12 +1,11 @@
 //! How much custody work clients may ask of the node.
 //!
-//! - **Per connection**, a rate (GCRA, `governor`) on `custody_put` and `custody_get`: each call
-//!   opens HPKE, verifies signatures and hashes a piece of up to `--custody-max-piece-mib`, so
-//!   one client could otherwise keep every core busy. Over WebSocket a connection is the
-//!   socket; over HTTP every request is a connection of its own, so the cap below is what bounds
-//!   HTTP clients.
+//! - **Per client address**, a rate (GCRA, `governor`) on puts and gets: each call opens HPKE,
+//!   verifies signatures and hashes a piece of up to the largest piece size, so one client could
+//!   otherwise keep every core busy. The key is the peer's IP address, not its connection, so
+//!   that opening more connections buys no more calls (clients behind one NAT share it).
 //! - **Node-wide**, a cap on calls in flight: each holds a piece (and its sealed copy) in memory,
-//!   so many connections together never hold more than the operator planned for.
+//!   so many clients together never hold more than the operator planned for.
 //!
 //! Both refuse at once, before the request is decoded, with no bytes of any piece.
 use ehr_custody_protocol::Refusal;
@@ -14,19 +13,19 @@ use governor::{
 	clock::{Clock, DefaultClock},
 	DefaultKeyedRateLimiter, Quota,
 };
-use jsonrpsee::ConnectionId;
+use std::net::IpAddr;
 use std::{
 	num::NonZeroU32,
 	sync::atomic::{AtomicUsize, Ordering},
 };
 
-/// Connections whose allowance is tracked at once. Beyond it, those back at a full allowance
+/// Client addresses whose allowance is tracked at once. Beyond it, those back at a full allowance
 /// are forgotten; if all are still spending, new calls wait (`Busy`) rather than the table grow.
-const MAX_TRACKED_CONNECTIONS: usize = 4096;
+const MAX_TRACKED_CLIENTS: usize = 4096;
 
 /// The custody request limits of one node.
 pub struct RequestLimits {
-	per_connection: DefaultKeyedRateLimiter<ConnectionId>,
+	per_client: DefaultKeyedRateLimiter<IpAddr>,
 	clock: DefaultClock,
 	in_flight: AtomicUsize,
 	max_in_flight: usize,
@@ -43,12 +42,12 @@ impl Drop for Admitted<'_> {
 }
 
 impl RequestLimits {
-	/// At most `per_minute` calls a minute on each connection (all of them at once, at best),
+	/// At most `per_minute` calls a minute from each client address (all at once, at best),
 	/// and at most `max_in_flight` calls at a time on the node.
 	pub fn new(per_minute: NonZeroU32, max_in_flight: usize) -> Self {
 		let clock = DefaultClock::default();
 		Self {
-			per_connection: DefaultKeyedRateLimiter::dashmap_with_clock(
+			per_client: DefaultKeyedRateLimiter::dashmap_with_clock(
 				Quota::per_minute(per_minute),
 				&clock,
 			),
@@ -58,15 +57,15 @@ impl RequestLimits {
 		}
 	}
 
-	/// Lets a call on `connection` through, or says why not.
-	pub fn admit(&self, connection: ConnectionId) -> Result<Admitted<'_>, Refusal> {
-		if self.per_connection.len() >= MAX_TRACKED_CONNECTIONS {
-			self.per_connection.retain_recent();
-			if self.per_connection.len() >= MAX_TRACKED_CONNECTIONS {
+	/// Lets a call from `client` through, or says why not.
+	pub fn admit(&self, client: IpAddr) -> Result<Admitted<'_>, Refusal> {
+		if self.per_client.len() >= MAX_TRACKED_CLIENTS {
+			self.per_client.retain_recent();
+			if self.per_client.len() >= MAX_TRACKED_CLIENTS {
 				return Err(Refusal::Busy);
 			}
 		}
-		self.per_connection.check_key(&connection).map_err(|not_until| {
+		self.per_client.check_key(&client).map_err(|not_until| {
 			let wait = not_until.wait_time_from(self.clock.now());
 			Refusal::RateLimited {
 				retry_after_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
@@ -84,49 +83,54 @@ impl RequestLimits {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use std::net::Ipv6Addr;
+
+	fn client(n: u128) -> IpAddr {
+		IpAddr::V6(Ipv6Addr::from(n))
+	}
 
 	fn limits(per_minute: u32, max_in_flight: usize) -> RequestLimits {
 		RequestLimits::new(NonZeroU32::new(per_minute).unwrap(), max_in_flight)
 	}
 
 	#[test]
-	fn a_connection_gets_its_burst_then_is_told_when_to_retry() {
+	fn a_client_gets_its_burst_then_is_told_when_to_retry() {
 		let limits = limits(3, 100);
 		for _ in 0..3 {
-			drop(limits.admit(ConnectionId(1)).expect("within the rate"));
+			drop(limits.admit(client(1)).expect("within the rate"));
 		}
-		match limits.admit(ConnectionId(1)) {
+		match limits.admit(client(1)) {
 			// One call a minute / 3 comes back every 20 s.
 			Err(Refusal::RateLimited { retry_after_ms }) => {
 				assert!((1..=20_000).contains(&retry_after_ms), "{retry_after_ms}")
 			},
 			other => panic!("expected RateLimited, got {:?}", other.map(|_| ())),
 		}
-		// Other connections have their own allowance.
-		drop(limits.admit(ConnectionId(2)).expect("another connection"));
+		// Other clients have their own allowance.
+		drop(limits.admit(client(2)).expect("another client"));
 	}
 
 	#[test]
 	fn calls_in_flight_are_capped_and_freed_when_done() {
 		let limits = limits(1000, 2);
-		let first = limits.admit(ConnectionId(1)).expect("first");
-		let second = limits.admit(ConnectionId(2)).expect("second");
-		assert_eq!(limits.admit(ConnectionId(3)).err(), Some(Refusal::Busy));
+		let first = limits.admit(client(1)).expect("first");
+		let second = limits.admit(client(2)).expect("second");
+		assert_eq!(limits.admit(client(3)).err(), Some(Refusal::Busy));
 		drop(first);
-		let third = limits.admit(ConnectionId(3)).expect("a place was freed");
+		let third = limits.admit(client(3)).expect("a place was freed");
 		drop((second, third));
 		assert_eq!(limits.in_flight.load(Ordering::Acquire), 0, "refusals free their place too");
 	}
 
 	#[test]
-	fn the_connection_table_stays_bounded() {
+	fn the_client_table_stays_bounded() {
 		let limits = limits(1, 100);
-		// Every connection spends its whole allowance and none is back to full: the table
-		// fills up to its bound, then new connections wait instead of growing it.
-		for id in 0..MAX_TRACKED_CONNECTIONS {
-			drop(limits.admit(ConnectionId(id)).expect("a new connection"));
+		// Every client spends its whole allowance and none is back to full: the table
+		// fills up to its bound, then new clients wait instead of growing it.
+		for id in 0..MAX_TRACKED_CLIENTS {
+			drop(limits.admit(client(id as u128)).expect("a new client"));
 		}
-		assert_eq!(limits.admit(ConnectionId(MAX_TRACKED_CONNECTIONS)).err(), Some(Refusal::Busy));
-		assert!(limits.per_connection.len() <= MAX_TRACKED_CONNECTIONS);
+		assert_eq!(limits.admit(client(MAX_TRACKED_CLIENTS as u128)).err(), Some(Refusal::Busy));
+		assert!(limits.per_client.len() <= MAX_TRACKED_CLIENTS);
 	}
 }
