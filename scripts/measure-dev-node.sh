@@ -10,7 +10,7 @@ BLOCKS="${BLOCKS:-100}"
 PORT="${PORT:-19944}"
 base="$(mktemp -d)"
 "$CARGO_TARGET_DIR/debug/ehr-node" --dev --base-path "$base" --dev-block-time 50 \
-	--rpc-port "$PORT" --port 0 --no-prometheus >"$base/node.log" 2>&1 &
+	--rpc-port "$PORT" --port 0 --custody-listen 127.0.0.1:0 --no-prometheus >"$base/node.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$base"' EXIT
 

@@ -28,6 +28,8 @@ impl Node {
 			.args(["--chain", "local", "--tmp", "--no-prometheus", "--no-mdns"])
 			.arg(format!("--{name}"))
 			.args(["--rpc-port", &rpc_port.to_string()])
+			// Each its own custody port: two nodes on one machine cannot share the default.
+			.args(["--custody-listen", &format!("127.0.0.1:{}", free_port())])
 			.args(extra)
 			.stdout(Stdio::null())
 			.stderr(log_file)
