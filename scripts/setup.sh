@@ -12,7 +12,8 @@ mkdir -p "$CARGO_TARGET_DIR"
 
 # protoc: litep2p's protocol buffers; libssl-dev + pkg-config: the system OpenSSL that
 # .cargo/config.toml links instead of building one from source.
-APT_PACKAGES=(protobuf-compiler libssl-dev pkg-config build-essential curl python3)
+# python3-venv: the venv of the FHIR server's fhirclient test.
+APT_PACKAGES=(protobuf-compiler libssl-dev pkg-config build-essential curl python3 python3-venv)
 
 ensure_apt_packages() {
 	local missing=()
@@ -50,3 +51,18 @@ ensure_build_deps() {
 
 # Wall-clock seconds since the epoch, for the timings the scripts print.
 now() { date +%s; }
+
+# The Python venv of the FHIR server's interoperability test (SMART on FHIR's `fhirclient`),
+# outside the clone like the target directory.
+EHR_VENV="${EHR_VENV:-$HOME/.cache/ehr-chain/venv}"
+FHIRCLIENT_VERSION="4.4.0"
+
+ensure_python_venv() {
+	if "$EHR_VENV/bin/python" -c "import fhirclient, sys; sys.exit(fhirclient.__version__ != '$FHIRCLIENT_VERSION')" 2>/dev/null; then
+		say "Python venv $EHR_VENV has fhirclient $FHIRCLIENT_VERSION"
+		return
+	fi
+	say "creating the Python venv $EHR_VENV with fhirclient $FHIRCLIENT_VERSION"
+	python3 -m venv "$EHR_VENV"
+	"$EHR_VENV/bin/pip" install --quiet "fhirclient==$FHIRCLIENT_VERSION"
+}

@@ -17,6 +17,8 @@ say "running the pallets' benchmark tests (--features runtime-benchmarks)"
 cargo test --locked -p pallet-shamir-archive -p pallet-ehr-access --features runtime-benchmarks
 say "running the pallets' tests with their try-state checks (--features try-runtime)"
 cargo test --locked -p pallet-shamir-archive -p pallet-ehr-access --features try-runtime
+say "running the FHIR server against the fhirclient Python library"
+"$REPO_ROOT/scripts/test-fhir-python.sh"
 tested=$(now)
 
 say "build: $((built - start)) s, tests: $((tested - built)) s, total: $((tested - start)) s"

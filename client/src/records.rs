@@ -64,12 +64,45 @@ pub async fn add(
 	k: Option<u8>,
 	progress: &dyn Progress,
 ) -> Result<StoredRecord, Error> {
+	write(api, author, patient, None, fhir_json, category, k, progress).await
+}
+
+/// [`add`], as an amendment: the new record supersedes `supersedes`, which the chain requires to
+/// be a record of the same patient and category (`SupersededMismatch` otherwise). The old
+/// record stays readable; [`RecordSummary::supersedes`] links the two.
+#[allow(clippy::too_many_arguments)] // add's arguments and the record amended
+pub async fn amend(
+	api: &EhrClient,
+	author: &Keypair,
+	patient: &AccountId32,
+	supersedes: u64,
+	fhir_json: &[u8],
+	category: Option<Category>,
+	k: Option<u8>,
+	progress: &dyn Progress,
+) -> Result<StoredRecord, Error> {
+	write(api, author, patient, Some(supersedes), fhir_json, category, k, progress).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write(
+	api: &EhrClient,
+	author: &Keypair,
+	patient: &AccountId32,
+	supersedes: Option<u64>,
+	fhir_json: &[u8],
+	category: Option<Category>,
+	k: Option<u8>,
+	progress: &dyn Progress,
+) -> Result<StoredRecord, Error> {
 	let category = fhir::validate(fhir_json, category)?;
 	let custodians = archive::active_custodians(api).await?;
 	let k = k.unwrap_or_else(|| default_threshold(custodians.len()));
 	let dispersal = archive::Dispersal { k, custodians: &custodians };
-	archive::store_record(api, author, patient, category, None, fhir_json, dispersal, progress)
-		.await
+	archive::store_record(
+		api, author, patient, category, supersedes, fhir_json, dispersal, progress,
+	)
+	.await
 }
 
 /// `reader` opens `record` (the chain decides and audits it) and reads it back from the
@@ -115,4 +148,29 @@ pub async fn list(api: &EhrClient, patient: &AccountId32) -> Result<Vec<RecordSu
 		}));
 	}
 	Ok(records)
+}
+
+/// The summary of record `record`, whoever's it is, at the last finalised block;
+/// [`Error::NotFound`] if there is no such record.
+pub async fn summary(api: &EhrClient, record: u64) -> Result<RecordSummary, Error> {
+	let at = api.at_current_block().await.map_err(chain)?;
+	let anchor = at
+		.storage()
+		.try_fetch(ehr::storage().ehr_access().records(), (record,))
+		.await
+		.map_err(chain)?
+		.ok_or_else(|| Error::NotFound(format!("record {record}")))?
+		.decode()
+		.map_err(chain)?;
+	Ok(RecordSummary {
+		id: record,
+		patient: anchor.patient,
+		author: anchor.author,
+		hospital: anchor.hospital,
+		category: anchor.category,
+		size: anchor.size,
+		created_at: anchor.created_at,
+		supersedes: anchor.supersedes,
+		erased_at: anchor.erased_at,
+	})
 }

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The FHIR server driven by a third-party client: starts an `ehr-node --dev` (its own
+# custodian), sets up a hospital (//Bob), a doctor (//Charlie) and a patient (//Dave) who grants
+# the doctor read-and-write consent with the `ehr` CLI, starts `ehr-fhir-server` for the doctor
+# and for a stranger (//Eve), and runs client/fhir-server/python/test_fhirclient.py with
+# `fhirclient` from the venv. Expects the workspace built (debug).
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$REPO_ROOT"
+ensure_python_venv
+
+BIN="$CARGO_TARGET_DIR/debug"
+WORK="$(mktemp -d -t ehr-fhir-python-XXXXXX)"
+PIDS=()
+cleanup() {
+	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+RPC_PORT=$(free_port)
+CUSTODY_PORT=$(free_port)
+P2P_PORT=$(free_port)
+export EHR_URL="ws://127.0.0.1:$RPC_PORT"
+
+say "starting ehr-node --dev on $EHR_URL"
+"$BIN/ehr-node" --dev --base-path "$WORK/chain" --rpc-port "$RPC_PORT" --port "$P2P_PORT" \
+	--custody-listen "127.0.0.1:$CUSTODY_PORT" --no-prometheus >"$WORK/node.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 180); do
+	curl -sf -H 'Content-Type: application/json' \
+		-d '{"id":1,"jsonrpc":"2.0","method":"system_health","params":[]}' \
+		"http://127.0.0.1:$RPC_PORT" >/dev/null && break
+	sleep 1
+done
+
+say "setting up a hospital, a doctor, a patient and consent"
+ehr() { "$BIN/ehr" "$@" >/dev/null; }
+ehr --suri //Alice custodian register "http://127.0.0.1:$CUSTODY_PORT"
+ehr --suri //Alice hospital register //Bob --name "St Mary" --address "1 Main St" --speciality cardiology
+ehr --suri //Bob doctor register //Charlie --name "Dr Grey" --speciality cardiology
+ehr --suri //Charlie patient propose //Dave
+ehr --suri //Dave patient register
+ehr --suri //Dave consent grant --doctor //Charlie --write
+EHR_PATIENT="$("$BIN/ehr" --suri //Dave --json patient show | python3 -c 'import json, sys; print(json.load(sys.stdin)["account"])')"
+
+start_server() { # <suri> <variable for its URL>
+	local port
+	port=$(free_port)
+	"$BIN/ehr-fhir-server" --suri "$1" --listen "127.0.0.1:$port" >>"$WORK/servers.log" 2>&1 &
+	PIDS+=($!)
+	for _ in $(seq 1 60); do
+		curl -sf "http://127.0.0.1:$port/metadata" >/dev/null && break
+		sleep 0.5
+	done
+	printf -v "$2" 'http://127.0.0.1:%s' "$port"
+}
+start_server //Charlie EHR_FHIR_DOCTOR
+start_server //Eve EHR_FHIR_STRANGER
+
+say "running the fhirclient $FHIRCLIENT_VERSION tests"
+export EHR_FHIR_DOCTOR EHR_FHIR_STRANGER EHR_PATIENT EHR_SAMPLES="$REPO_ROOT/client/fhir/samples"
+if ! "$EHR_VENV/bin/python" client/fhir-server/python/test_fhirclient.py; then
+	echo "---- ehr-fhir-server log ----"; cat "$WORK/servers.log"
+	exit 1
+fi
