@@ -4,15 +4,21 @@
 //!   (a put over HTTP each, answered with a signed receipt), p50 and p95 over the samples;
 //! - get: reading an anchored record under a live ticket (a get over HTTP to the first three
 //!   custodians, every piece checked, decoded), p50 and p95;
-//! - bytes each custodian stores for one record, against the record's size.
+//! - bytes on the wire per get: what loopback received during each read (every packet of every
+//!   process, so the nodes' own gossip too; the median of the samples), against the record's size;
+//! - bytes each custodian stores for one record, against the record's size;
+//! - what counting only finalised tickets costs a read: `open_access` from submission to its best
+//!   block, and to its finalised block (custodians serve the ticket from then on).
 //!
-//! `cargo bench --profile dev -p ehr-client --bench custody_network`: the dev profile of the
-//! tests (the codec and crypto crates are optimised in it), against the debug `ehr-node` the
-//! tests use (set `EHR_NODE_BIN` to measure a release build). Takes about five minutes.
+//! Release figures (README): `scripts/bench-release.sh`. Against the debug build the tests use:
+//! `cargo bench --profile dev --workspace --bench custody_network` (the codec and crypto crates
+//! are optimised in the dev profile). A bench built in release starts `release/ehr-node`, one
+//! built in dev `debug/ehr-node`, unless `EHR_NODE_BIN` names another. About five minutes.
 #[path = "../tests/common/mod.rs"]
 mod common;
 
 use common::network::{register_custodians, start_network, wait_synced};
+use common::timed_submit;
 use ehr_client::{archive, ehr, subxt_signer::sr25519::dev, types::Category};
 use std::time::{Duration, Instant};
 
@@ -28,6 +34,16 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
 
 fn ms(d: Duration) -> String {
 	format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+/// Bytes received on the loopback interface so far (`/proc/net/dev`).
+fn loopback_received() -> u64 {
+	let table = std::fs::read_to_string("/proc/net/dev").expect("/proc/net/dev");
+	table
+		.lines()
+		.find_map(|line| line.trim_start().strip_prefix("lo:"))
+		.and_then(|counters| counters.split_whitespace().next()?.parse().ok())
+		.expect("the loopback interface's counters")
 }
 
 #[tokio::main]
@@ -51,9 +67,18 @@ async fn main() {
 
 	println!("\nk = {K} of n = 5 custodians, one node each; samples per size in brackets");
 	println!(
-		"{:>8} | {:>10} {:>10} | {:>10} {:>10} | {:>14} {:>8}",
-		"record", "put p50", "put p95", "get p50", "get p95", "stored/node", "÷ size"
+		"{:>8} | {:>10} {:>10} | {:>10} {:>10} | {:>14} {:>6} | {:>14} {:>6}",
+		"record",
+		"put p50",
+		"put p95",
+		"get p50",
+		"get p95",
+		"wire/get",
+		"÷ size",
+		"stored/node",
+		"÷ size"
 	);
+	let mut opens = Vec::new();
 	for (label, size, samples) in SIZES {
 		let payload: Vec<u8> = (0..size).map(|i| (i * 131 + i / 7) as u8).collect();
 		let mut puts = Vec::with_capacity(samples);
@@ -61,13 +86,13 @@ async fn main() {
 			let mut archive_id = [0u8; 32];
 			getrandom::fill(&mut archive_id).unwrap();
 			let started = Instant::now();
-			let codec_id = archive::codec_record_id(&api, &archive_id, &patient_account);
-			let encoded = ehr_archive_codec::encode(&payload, &codec_id, K, 5).unwrap();
 			let write = ehr_custody_protocol::Write {
 				patient: patient_account.0,
 				author: patient_account.0,
 				archive_id,
 			};
+			let codec_id = archive::codec_record_id(&api, &write);
+			let encoded = ehr_archive_codec::encode(&payload, &codec_id, K, 5).unwrap();
 			let purpose = ehr_custody_protocol::PutPurpose::NewRecord {
 				category: Category::Observation,
 				supersedes: None,
@@ -95,25 +120,42 @@ async fn main() {
 		let after = used(&nodes).await;
 		let per_node = after.iter().zip(&before).map(|(a, b)| a - b).max().unwrap();
 
-		archive::open_ticket(&api, &patient, stored.record).await.expect("open_access");
+		let open = ehr::tx().ehr_access().open_access(stored.record);
+		opens.push(timed_submit(&api, &open, &patient).await);
 		wait_synced(&api, &nodes.iter().collect::<Vec<_>>()).await;
 		let mut gets = Vec::with_capacity(samples);
+		let mut wire = Vec::with_capacity(samples);
 		for _ in 0..samples {
+			let received = loopback_received();
 			let started = Instant::now();
 			let read =
 				archive::fetch_record(&api, &patient, stored.record, &()).await.expect("fetch");
 			gets.push(started.elapsed());
+			wire.push(loopback_received() - received);
 			assert!(read.payload == payload);
 		}
+		wire.sort_unstable();
+		let wire = wire[wire.len() / 2];
 		println!(
-			"{:>8} | {:>10} {:>10} | {:>10} {:>10} | {:>12} B {:>8.3}   [{samples}]",
+			"{:>8} | {:>10} {:>10} | {:>10} {:>10} | {:>12} B {:>6.3} | {:>12} B {:>6.3}   [{samples}]",
 			label,
 			ms(percentile(&mut puts, 0.5)),
 			ms(percentile(&mut puts, 0.95)),
 			ms(percentile(&mut gets, 0.5)),
 			ms(percentile(&mut gets, 0.95)),
+			wire,
+			wire as f64 / size as f64,
 			per_node,
 			per_node as f64 / size as f64,
 		);
 	}
+	let mut in_block: Vec<Duration> = opens.iter().map(|(b, _)| *b).collect();
+	let mut finalised: Vec<Duration> = opens.iter().map(|(_, f)| *f).collect();
+	println!(
+		"\nopen_access, submission to best block: p50 {}; to finalised block, when custodians \
+		 serve the ticket: p50 {} ({} samples)",
+		ms(percentile(&mut in_block, 0.5)),
+		ms(percentile(&mut finalised, 0.5)),
+		opens.len(),
+	);
 }

@@ -119,11 +119,11 @@ pub async fn active_custodians(api: &EhrClient) -> Result<Vec<CustodianInfo>, Er
 		.collect())
 }
 
-/// The codec record id that archive `archive_id` of `patient` is encoded under on the chain of
-/// `api`: what the ciphertext and the root are bound to (`ehr_archive_codec::archive_record_id`,
-/// as the runtime computes it).
-pub fn codec_record_id(api: &EhrClient, archive_id: &[u8; 32], patient: &AccountId32) -> [u8; 32] {
-	archive_record_id(&api.genesis_hash().0, archive_id, &patient.0)
+/// The codec record id that the pieces of `write` are encoded under on the chain of `api`: what
+/// the ciphertext and the root are bound to (`ehr_archive_codec::archive_record_id` of its
+/// archive id and patient, as the runtime computes it).
+pub fn codec_record_id(api: &EhrClient, write: &Write) -> [u8; 32] {
+	archive_record_id(&api.genesis_hash().0, &write.archive_id, &write.patient)
 }
 
 /// Sends piece `i` of `encoded`, of the write `write` for `purpose`, signed by `signer` (the
@@ -234,7 +234,7 @@ pub async fn store_record(
 		.map_err(|_| Error::Protocol(ehr_custody_protocol::ProtocolError::Rng))?;
 	let write =
 		Write { patient: patient.0, author: author.public_key().to_account_id().0, archive_id };
-	let encoded = encode(payload, &codec_record_id(api, &archive_id, patient), k, n)?;
+	let encoded = encode(payload, &codec_record_id(api, &write), k, n)?;
 	let purpose = PutPurpose::NewRecord { category, supersedes };
 	let receipts = put_pieces(api, author, (write, purpose), &encoded, custodians, progress).await;
 	let held = receipts.iter().filter(|r| r.is_ok()).count();
@@ -347,8 +347,7 @@ pub async fn fetch_record(
 	progress: &dyn Progress,
 ) -> Result<ReadRecord, Error> {
 	let fetched = fetch_pieces(api, reader, record, None, progress).await?;
-	let Write { patient, archive_id, .. } = fetched.write;
-	let codec_id = codec_record_id(api, &archive_id, &AccountId32(patient));
+	let codec_id = codec_record_id(api, &fetched.write);
 	let decoded = decode(&codec_id, &fetched.commitments, &fetched.pieces)?;
 	Ok(ReadRecord {
 		payload: decoded.payload,
@@ -516,8 +515,7 @@ pub async fn repair(
 	let custodian = CustodianInfo::from_chain(*new_custodian, &custodian);
 	open_ticket(api, repairer, record).await?;
 	let fetched = fetch_pieces(api, repairer, record, Some(index), progress).await?;
-	let Write { patient, archive_id, .. } = fetched.write;
-	let codec_id = codec_record_id(api, &archive_id, &AccountId32(patient));
+	let codec_id = codec_record_id(api, &fetched.write);
 	let piece = regenerate(&codec_id, &fetched.commitments, &fetched.pieces, index)?;
 	let purpose = PutPurpose::Repair { record, repairer: repairer.public_key().0 };
 	let put = (repairer, (fetched.write, purpose));

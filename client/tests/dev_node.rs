@@ -414,14 +414,13 @@ async fn a_record_is_kept_by_its_custodian_and_served_only_to_ticket_holders() {
 	// one it was signed with) counts as no receipt, before anything reaches the chain.
 	let mut impostor = custodians.clone();
 	impostor[0].receipt_key[0] ^= 1;
-	let archive_id = [0x5a; 32];
-	let codec_id = archive::codec_record_id(&api, &archive_id, &patient_account);
-	let encoded = ehr_archive_codec::encode(b"a short note", &codec_id, 1, 1).unwrap();
 	let write = ehr_custody_protocol::Write {
 		patient: patient_account.0,
 		author: patient_account.0,
-		archive_id,
+		archive_id: [0x5a; 32],
 	};
+	let codec_id = archive::codec_record_id(&api, &write);
+	let encoded = ehr_archive_codec::encode(b"a short note", &codec_id, 1, 1).unwrap();
 	let new_record = PutPurpose::NewRecord { category: Category::Condition, supersedes: None };
 	let receipts =
 		archive::put_pieces(&api, &patient, (write, new_record), &encoded, &impostor, &()).await;
@@ -629,6 +628,16 @@ async fn the_audit_index_survives_restarts_and_catches_up_on_missed_blocks() {
 	// Rebuilt from scratch: the same trail.
 	node.restart(&["--audit-reindex".into()]).await;
 	assert!(node.log().contains("--audit-reindex: dropping the audit index"));
+	assert_eq!(trail(&node).await, both);
+
+	// Bad input gets an error naming it, and the node serves on.
+	let rpc = node.rpc().await;
+	let method = ehr_types::audit::AUDIT_TRAIL_METHOD;
+	let ask = |params| rpc.request::<String>(method, params);
+	let backwards = ask(rpc_params![patient_id.to_string(), 9, 3]).await.unwrap_err();
+	assert!(backwards.to_string().contains("from 9 is after to 3"), "{backwards}");
+	let not_an_account = ask(rpc_params!["5NotAnAccount", 1, 3]).await.unwrap_err();
+	assert!(not_an_account.to_string().to_lowercase().contains("invalid"), "{not_an_account}");
 	assert_eq!(trail(&node).await, both);
 }
 

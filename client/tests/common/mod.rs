@@ -44,6 +44,42 @@ macro_rules! submit {
 	};
 }
 
+/// Signs `call` with `signer`, submits it, and gives how long it took to reach a best block and
+/// a finalised one; panics if it fails.
+pub async fn timed_submit<Call: ehr_client::subxt::transactions::Payload>(
+	api: &ehr_client::EhrClient,
+	call: &Call,
+	signer: &ehr_client::subxt_signer::sr25519::Keypair,
+) -> (Duration, Duration) {
+	use ehr_client::subxt::transactions::TransactionStatus;
+	let started = Instant::now();
+	let mut progress = api
+		.tx()
+		.await
+		.expect("cannot get a transactions client")
+		.create_signed(call, signer, Default::default())
+		.await
+		.expect("cannot sign the transaction")
+		.submit_and_watch()
+		.await
+		.expect("cannot submit the transaction");
+	let mut in_block = None;
+	while let Some(status) = progress.next().await {
+		match status.expect("a transaction status") {
+			TransactionStatus::InBestBlock(_) => in_block = Some(started.elapsed()),
+			TransactionStatus::InFinalizedBlock(_) => {
+				let finalised = started.elapsed();
+				return (in_block.unwrap_or(finalised), finalised);
+			},
+			TransactionStatus::Dropped { message }
+			| TransactionStatus::Invalid { message }
+			| TransactionStatus::Error { message } => panic!("the transaction failed: {message}"),
+			_ => {},
+		}
+	}
+	panic!("the transaction's status stream ended before finality")
+}
+
 /// How long a node may take to answer RPC after it is started. Most of a start is building the
 /// genesis state in the runtime's wasm: 30 to 75 s for a debug build on a busy 2-core machine,
 /// and several nodes may start at once. A node that exits fails the test at once.
@@ -207,8 +243,10 @@ impl Drop for TestNode {
 	}
 }
 
-/// The node binary: `$EHR_NODE_BIN`, else `ehr-node` in the cargo target directory.
+/// The node binary: `$EHR_NODE_BIN`, else `ehr-node` in the cargo target directory, of the
+/// profile this harness was built in (debug for the tests, release for a release bench).
 fn node_binary() -> PathBuf {
+	let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
 	let target_dirs = [
 		std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from),
 		// `<target>/tmp`: the target directory this test was built in.
@@ -220,12 +258,11 @@ fn node_binary() -> PathBuf {
 		None => target_dirs
 			.iter()
 			.flatten()
-			.map(|dir| dir.join("debug/ehr-node"))
+			.map(|dir| dir.join(profile).join("ehr-node"))
 			.find(|bin| bin.is_file())
 			.unwrap_or_else(|| {
 				panic!(
-					"no ehr-node binary in {:?}: build it with `cargo build -p ehr-node`, \
-					 or set EHR_NODE_BIN",
+					"no {profile} ehr-node binary in {:?}: build the workspace, or set EHR_NODE_BIN",
 					target_dirs.iter().flatten().collect::<Vec<_>>()
 				)
 			}),
