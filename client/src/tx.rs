@@ -55,10 +55,13 @@ pub async fn submit_batch<Call: Payload>(
 	api: &EhrClient,
 	calls: &[(Call, &Keypair)],
 ) -> Result<(), Error> {
-	let mut tx = api.tx().await.map_err(chain)?;
 	let mut nonces = std::collections::HashMap::<[u8; 32], u64>::new();
 	let mut pending = Vec::with_capacity(calls.len());
 	for (call, signer) in calls {
+		// Each call is mortal from the block it is signed at: on a node that seals a block per
+		// transaction, a batch of more than its mortality (32 blocks) signed at one block would
+		// see its last calls refused as born too long ago.
+		let mut tx = api.tx().await.map_err(chain)?;
 		let who = signer.public_key().to_account_id();
 		let nonce = match nonces.get(&who.0) {
 			Some(next) => *next,
