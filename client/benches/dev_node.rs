@@ -170,7 +170,16 @@ async fn trail() {
 	// A block every 10 ms, so that the chain is long before the patient's events are in; not
 	// faster, since a transaction is mortal for 32 blocks from the one it was signed at.
 	// Receipts live long enough for the record to be anchored however fast blocks come.
-	let args = ["--dev", "--dev-block-time", "10", "--custody-receipt-blocks", "100000"];
+	// The scan reads every block's state, which a default node prunes after 256 blocks.
+	let args = [
+		"--dev",
+		"--dev-block-time",
+		"10",
+		"--custody-receipt-blocks",
+		"100000",
+		"--state-pruning",
+		"archive",
+	];
 	let node = TestNode::start(&args.map(String::from)).await;
 	let (api, rpc) = ehr_client::connect_with_rpc(&node.ws_url()).await.expect("connect");
 	let patient = dev::ferdie();
