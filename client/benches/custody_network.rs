@@ -18,23 +18,13 @@
 mod common;
 
 use common::network::{register_custodians, start_network, wait_synced};
-use common::timed_submit;
+use common::{ms, percentile, timed_submit};
 use ehr_client::{archive, ehr, subxt_signer::sr25519::dev, types::Category};
 use std::time::{Duration, Instant};
 
 const SIZES: [(&str, usize, usize); 3] =
 	[("1 KiB", 1 << 10, 20), ("1 MiB", 1 << 20, 20), ("16 MiB", 16 << 20, 8)];
 const K: u8 = 3;
-
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-	samples.sort();
-	let rank = ((samples.len() as f64 - 1.0) * p).round() as usize;
-	samples[rank]
-}
-
-fn ms(d: Duration) -> String {
-	format!("{:.1} ms", d.as_secs_f64() * 1e3)
-}
 
 /// Bytes received on the loopback interface so far (`/proc/net/dev`).
 fn loopback_received() -> u64 {

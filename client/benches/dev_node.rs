@@ -16,7 +16,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use common::{network::register_custodians, timed_submit, TestNode};
+use common::{ms, network::register_custodians, percentile, timed_submit, TestNode};
 use ehr_client::{
 	archive, audit, ehr, submit_batch,
 	subxt::ext::futures,
@@ -32,16 +32,6 @@ const CONCURRENT_WRITERS: usize = 50;
 const READ_SAMPLES: usize = 20;
 const CHAIN_LENGTH: u64 = 10_000;
 const TRAIL_EVENTS: usize = 100;
-
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-	samples.sort();
-	let rank = ((samples.len() as f64 - 1.0) * p).round() as usize;
-	samples[rank]
-}
-
-fn ms(d: Duration) -> String {
-	format!("{:.1} ms", d.as_secs_f64() * 1e3)
-}
 
 fn p50_p95(samples: &mut [Duration]) -> String {
 	format!("p50 {}, p95 {}", ms(percentile(samples, 0.5)), ms(percentile(samples, 0.95)))

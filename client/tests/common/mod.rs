@@ -44,6 +44,18 @@ macro_rules! submit {
 	};
 }
 
+/// The sample at quantile `p` (0 to 1) of `samples`, which it sorts; for the benches' figures.
+pub fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+	samples.sort();
+	let rank = ((samples.len() as f64 - 1.0) * p).round() as usize;
+	samples[rank]
+}
+
+/// `d` in milliseconds, one decimal.
+pub fn ms(d: Duration) -> String {
+	format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
 /// Signs `call` with `signer`, submits it, and gives how long it took to reach a best block and
 /// a finalised one; panics if it fails.
 pub async fn timed_submit<Call: ehr_client::subxt::transactions::Payload>(
