@@ -4,6 +4,7 @@ mod chain_spec;
 mod cli;
 mod command;
 mod custody;
+mod nodelay;
 mod rpc;
 mod service;
 mod state;

@@ -342,6 +342,11 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		})
 	};
 
+	// The RPC server's ports, as sc-service binds them (127.0.0.1 and ::1 when none is given).
+	let rpc_ports: Vec<u16> = match &config.rpc.addr {
+		Some(endpoints) => endpoints.iter().map(|endpoint| endpoint.listen_addr.port()).collect(),
+		None => vec![config.rpc.port],
+	};
 	sc_service::spawn_tasks(sc_service::SpawnTasksParams {
 		network: network.clone(),
 		client: client.clone(),
@@ -357,6 +362,8 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		telemetry: telemetry.as_mut(),
 		tracing_execute_block: None,
 	})?;
+	let sockets = crate::nodelay::disable_nagle_on_ports(&rpc_ports);
+	log::debug!("Nagle's algorithm off on {sockets} RPC sockets (ports {rpc_ports:?})");
 
 	let proposer_factory = sc_basic_authorship::ProposerFactory::new(
 		task_manager.spawn_handle(),
