@@ -11,6 +11,8 @@
 //! - [`consent`]: grant, revoke and list consent; open and close emergency access.
 //! - [`audit`]: a patient's audit trail from the chain's events.
 //! - [`archive`]: archive status, repair, erasure, custodians, and the lower-level custody calls.
+//! - [`keys`]: the signing key (secret URI, key file, Polkadot.js export) and accounts given as
+//!   text, as every front end takes them.
 //!
 //! Every failure is an [`Error`] that names its cause: [`Error::Refused`] with the pallet's
 //! error, [`Error::NotAuthorized`] with the access decision, [`Error::InvalidFhir`] with the
@@ -39,6 +41,7 @@ pub mod archive;
 pub mod audit;
 pub mod consent;
 pub mod fhir;
+pub mod keys;
 pub mod records;
 pub mod roles;
 mod tx;

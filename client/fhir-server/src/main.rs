@@ -1,10 +1,7 @@
 //! `ehr-fhir-server`: serves FHIR R4 on `--listen`, acting for the account of `--suri` or
 //! `--key-file` on the ehr-chain node at `--url` (see the library's documentation).
 use clap::Parser;
-use ehr_fhir_server::{
-	config::{self, Args},
-	Options,
-};
+use ehr_fhir_server::{config::Args, Options};
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -28,9 +25,12 @@ async fn main() -> ExitCode {
 
 async fn run(args: Args) -> Result<(), String> {
 	let password = std::env::var("EHR_KEY_PASSWORD").ok();
-	let signer =
-		config::signer(args.suri.as_deref(), args.key_file.as_deref(), password.as_deref())
-			.map_err(|e| e.to_string())?;
+	let signer = ehr_client::keys::signer(
+		args.suri.as_deref(),
+		args.key_file.as_deref(),
+		password.as_deref(),
+	)
+	.map_err(|e| e.to_string())?;
 	let (api, rpc) = ehr_client::connect_with_rpc(&args.url).await.map_err(|e| e.to_string())?;
 	let listener = tokio::net::TcpListener::bind(args.listen)
 		.await
