@@ -35,9 +35,9 @@ pub fn disable_nagle_on_ports(ports: &[u16]) -> usize {
 				.ok()
 				.and_then(|addr| addr.as_socket())
 				.is_some_and(|addr| ports.contains(&addr.port()));
-			on_port &&
-				socket.r#type().is_ok_and(|kind| kind == Type::STREAM) &&
-				socket.set_tcp_nodelay(true).is_ok()
+			on_port
+				&& socket.r#type().is_ok_and(|kind| kind == Type::STREAM)
+				&& socket.set_tcp_nodelay(true).is_ok()
 		})
 		.count()
 }
