@@ -32,6 +32,25 @@ pub struct RecordSummary {
 	pub erased_at: Option<u32>,
 }
 
+/// A record's anchor as the chain stores it.
+type Anchor = ehr::runtime_types::pallet_ehr_access::types::Anchor<AccountId32, u128, u32>;
+
+impl From<Anchor> for RecordSummary {
+	fn from(anchor: Anchor) -> Self {
+		RecordSummary {
+			id: anchor.id,
+			patient: anchor.patient,
+			author: anchor.author,
+			hospital: anchor.hospital,
+			category: anchor.category,
+			size: anchor.size,
+			created_at: anchor.created_at,
+			supersedes: anchor.supersedes,
+			erased_at: anchor.erased_at,
+		}
+	}
+}
+
 /// A record read back by [`read`].
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct FhirRecord {
@@ -135,17 +154,7 @@ pub async fn list(api: &EhrClient, patient: &AccountId32) -> Result<Vec<RecordSu
 			.map_err(chain)?;
 		let Some((last, _)) = page.last() else { break };
 		after = Some(*last);
-		records.extend(page.into_iter().map(|(id, anchor)| RecordSummary {
-			id,
-			patient: anchor.patient,
-			author: anchor.author,
-			hospital: anchor.hospital,
-			category: anchor.category,
-			size: anchor.size,
-			created_at: anchor.created_at,
-			supersedes: anchor.supersedes,
-			erased_at: anchor.erased_at,
-		}));
+		records.extend(page.into_iter().map(|(_, anchor)| RecordSummary::from(anchor)));
 	}
 	Ok(records)
 }
@@ -162,15 +171,5 @@ pub async fn summary(api: &EhrClient, record: u64) -> Result<RecordSummary, Erro
 		.ok_or_else(|| Error::NotFound(format!("record {record}")))?
 		.decode()
 		.map_err(chain)?;
-	Ok(RecordSummary {
-		id: record,
-		patient: anchor.patient,
-		author: anchor.author,
-		hospital: anchor.hospital,
-		category: anchor.category,
-		size: anchor.size,
-		created_at: anchor.created_at,
-		supersedes: anchor.supersedes,
-		erased_at: anchor.erased_at,
-	})
+	Ok(anchor.into())
 }
