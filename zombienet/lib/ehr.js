@@ -98,7 +98,7 @@ function sleep(ms) {
 function ehr(n, suri, args) {
   return new Promise((resolve, reject) => {
     execFile(
-      process.env.EHR_CLI || "ehr",
+      "ehr",
       ["--url", n.wsUri, "--suri", suri, ...args],
       { maxBuffer: 64 << 20 },
       (error, stdout, stderr) => {

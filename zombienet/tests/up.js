@@ -17,7 +17,7 @@ async function run(_nodeName, networkInfo) {
       const [best, final] = [await bestNumber(n), await finalizedNumber(n)];
       await until(`${n.name}'s best block to rise`, async () => (await bestNumber(n)) > best, 60_000);
       await until(`${n.name}'s finalised block to rise`, async () => (await finalizedNumber(n)) > final, 60_000);
-      const peers = await until(
+      await until(
         `${n.name} to see the ${nodes.length - 1} others`,
         async () => (await rpc(n, "system_health")).peers >= nodes.length - 1,
         60_000,
@@ -26,7 +26,6 @@ async function run(_nodeName, networkInfo) {
       if (!/^0x[0-9a-f]{64}$/.test(status.custodian) || !/^0x[0-9a-f]{64}$/.test(status.x25519Public) || !(status.quotaBytes > 0)) {
         throw new Error(`${n.name}'s custody status is not healthy: ${JSON.stringify(status)}`);
       }
-      return peers;
     }),
   );
   return nodes.length;
