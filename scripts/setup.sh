@@ -66,3 +66,26 @@ ensure_python_venv() {
 	python3 -m venv "$EHR_VENV"
 	"$EHR_VENV/bin/pip" install --quiet "fhirclient==$FHIRCLIENT_VERSION"
 }
+
+# Zombienet and its scripts' dependencies, as zombienet/package-lock.json pins them; installed
+# again only when the lock file changed. Node.js and npm come with the machine (node 20).
+ZOMBIENET_DIR="$REPO_ROOT/zombienet"
+
+ensure_zombienet() {
+	if [[ ! -x "$ZOMBIENET_DIR/node_modules/.bin/zombienet" \
+		|| "$ZOMBIENET_DIR/package-lock.json" -nt "$ZOMBIENET_DIR/node_modules/.package-lock.json" ]]; then
+		say "installing zombienet (npm ci in zombienet/)"
+		npm ci --prefix "$ZOMBIENET_DIR" --no-audit --no-fund --loglevel=error
+	fi
+	say "zombienet $("$ZOMBIENET_DIR/node_modules/.bin/zombienet" version)"
+}
+
+# The debug binaries the networks run (`ehr-node`) and their scripts call (`ehr`), first on PATH.
+use_debug_binaries() {
+	local bin="$CARGO_TARGET_DIR/debug"
+	if [[ ! -x "$bin/ehr-node" || ! -x "$bin/ehr" ]]; then
+		echo "no debug ehr-node and ehr in $bin: run scripts/test.sh, or cargo build --locked -p ehr-node -p ehr-cli" >&2
+		exit 1
+	fi
+	export PATH="$bin:$PATH"
+}
