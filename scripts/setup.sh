@@ -84,7 +84,7 @@ ensure_zombienet() {
 use_debug_binaries() {
 	local bin="$CARGO_TARGET_DIR/debug"
 	if [[ ! -x "$bin/ehr-node" || ! -x "$bin/ehr" ]]; then
-		echo "no debug ehr-node and ehr in $bin: run scripts/test.sh, or cargo build --locked -p ehr-node -p ehr-cli" >&2
+		echo "no debug ehr-node and ehr in $bin: run scripts/test.sh, or cargo build --locked --workspace" >&2
 		exit 1
 	fi
 	export PATH="$bin:$PATH"
