@@ -68,10 +68,14 @@ ensure_python_venv() {
 }
 
 # Zombienet and its scripts' dependencies, as zombienet/package-lock.json pins them; installed
-# again only when the lock file changed. Node.js and npm come with the machine (node 20).
+# again only when the lock file changed. Node.js and npm from Debian if the machine has none.
 ZOMBIENET_DIR="$REPO_ROOT/zombienet"
 
 ensure_zombienet() {
+	if ! command -v npm >/dev/null; then
+		APT_PACKAGES=(nodejs npm)
+		ensure_apt_packages
+	fi
 	if [[ ! -x "$ZOMBIENET_DIR/node_modules/.bin/zombienet" \
 		|| "$ZOMBIENET_DIR/package-lock.json" -nt "$ZOMBIENET_DIR/node_modules/.package-lock.json" ]]; then
 		say "installing zombienet (npm ci in zombienet/)"
