@@ -46,11 +46,12 @@ pub mod records;
 pub mod roles;
 mod tx;
 
-pub use tx::{submit, submit_batch, sudo};
+pub use tx::{sign, submit, submit_batch, sudo};
 
 pub use subxt;
 pub use subxt_signer;
 
+use std::sync::Arc;
 use subxt::config::{
 	substrate::{BlakeTwo256, SubstrateHeader},
 	Config, DefaultTransactionExtensions, HashFor, SubstrateConfig,
@@ -275,13 +276,23 @@ pub async fn connect(url: &str) -> Result<EhrClient, Error> {
 
 /// [`connect`], also giving the raw RPC client over the same connection, for the node's own
 /// methods (the audit trail: [`audit::trail`]).
+///
+/// The client speaks the node's request-and-answer methods (`state_call`, `chain_getHeader`,
+/// `author_submitAndWatchExtrinsic`: subxt's legacy backend), not the chainHead subscription
+/// that subxt combines them with by default: a chainHead call is a request and then an event on
+/// a follow subscription whose every block the client must unpin, and under a block per
+/// transaction (`--dev`) that subscription failed writers with `BlockHeaderNotFound` or left
+/// them waiting. The legacy calls pin nothing; a block hash at the finalised head stays readable
+/// for the node's state pruning window (256 blocks by default), far longer than any workflow
+/// holds one. Each call costs one round trip (about 1 ms on a local node).
 pub async fn connect_with_rpc(url: &str) -> Result<(EhrClient, subxt::rpcs::RpcClient), Error> {
 	let failed = |source: Box<dyn std::error::Error + Send + Sync>| Error::Connect {
 		url: url.to_owned(),
 		source,
 	};
 	let rpc = subxt::rpcs::RpcClient::from_url(url).await.map_err(|e| failed(Box::new(e)))?;
-	let api = EhrClient::from_rpc_client_with_config(EhrConfig::default(), rpc.clone())
+	let backend = subxt::backend::LegacyBackend::<EhrConfig>::builder().build(rpc.clone());
+	let api = EhrClient::from_backend_with_config(EhrConfig::default(), Arc::new(backend))
 		.await
 		.map_err(|e| failed(Box::new(e)))?;
 	Ok((api, rpc))

@@ -7,12 +7,44 @@ use crate::{
 	EhrClient, EhrConfig, Error,
 };
 use subxt::{
+	client::{OnlineClientAtBlock, OnlineClientAtBlockImpl},
 	config::DefaultExtrinsicParamsBuilder,
 	error::{DispatchError, TransactionEventsError, TransactionFinalizedSuccessError},
 	extrinsics::ExtrinsicEvents,
-	transactions::Payload,
+	transactions::{Payload, SubmittableTransaction},
 };
 use subxt_signer::sr25519::Keypair;
+
+/// Blocks a transaction stays valid for after the block it is born at.
+const MORTALITY: u64 = 64;
+
+/// `call` signed by `signer` at the last finalised block (with `nonce`, or the account's next
+/// one), ready to submit.
+///
+/// The transaction is born at that block's **parent**. The fork-aware transaction pool may
+/// report a block final before it has a view of it; a transaction born at that very block is
+/// then checked against the previous view, whose state does not know the birth block yet, and
+/// is refused as invalid (seen with [`submit_batch`] on a node sealing a block per
+/// transaction). Every view knows the parent.
+pub async fn sign<Call: Payload>(
+	api: &EhrClient,
+	call: &Call,
+	signer: &Keypair,
+	nonce: Option<u64>,
+) -> Result<SubmittableTransaction<EhrConfig, OnlineClientAtBlockImpl<EhrConfig>>, Error> {
+	let at: OnlineClientAtBlock<EhrConfig> = api.at_current_block().await.map_err(chain)?;
+	let header = at.block_header().await.map_err(chain)?;
+	let params = DefaultExtrinsicParamsBuilder::<EhrConfig>::new();
+	let params = match header.number.checked_sub(1) {
+		Some(parent) => params.mortal_from_unchecked(MORTALITY, parent, header.parent_hash),
+		None => params.mortal(MORTALITY),
+	};
+	let params = match nonce {
+		Some(nonce) => params.nonce(nonce),
+		None => params,
+	};
+	at.tx().create_signed(call, signer, params.build()).await.map_err(chain)
+}
 
 /// Signs `call` with `signer`, submits it, waits until it is finalised and gives its events, or
 /// why the chain refused it.
@@ -21,12 +53,8 @@ pub async fn submit<Call: Payload>(
 	call: &Call,
 	signer: &Keypair,
 ) -> Result<ExtrinsicEvents<EhrConfig>, Error> {
-	api.tx()
-		.await
-		.map_err(chain)?
-		.create_signed(call, signer, Default::default())
-		.await
-		.map_err(chain)?
+	sign(api, call, signer, None)
+		.await?
 		.submit_and_watch()
 		.await
 		.map_err(chain)?
@@ -59,17 +87,15 @@ pub async fn submit_batch<Call: Payload>(
 	let mut pending = Vec::with_capacity(calls.len());
 	for (call, signer) in calls {
 		// Each call is mortal from the block it is signed at: on a node that seals a block per
-		// transaction, a batch of more than its mortality (32 blocks) signed at one block would
-		// see its last calls refused as born too long ago.
-		let mut tx = api.tx().await.map_err(chain)?;
+		// transaction, a batch of more calls than its mortality signed at one block would see
+		// its last calls refused as born too long ago.
 		let who = signer.public_key().to_account_id();
 		let nonce = match nonces.get(&who.0) {
 			Some(next) => *next,
-			None => tx.account_nonce(&who).await.map_err(chain)?,
+			None => api.tx().await.map_err(chain)?.account_nonce(&who).await.map_err(chain)?,
 		};
 		nonces.insert(who.0, nonce + 1);
-		let params = DefaultExtrinsicParamsBuilder::<EhrConfig>::new().nonce(nonce).build();
-		let signed = tx.create_signed(call, *signer, params).await.map_err(chain)?;
+		let signed = sign(api, call, signer, Some(nonce)).await?;
 		pending.push(signed.submit_and_watch().await.map_err(chain)?);
 	}
 	for progress in pending {

@@ -41,6 +41,49 @@ impl Cli {
 	pub fn dev_sealing(&self) -> DevSealing {
 		self.dev_block_time.map_or(DevSealing::Instant, DevSealing::Interval)
 	}
+
+	/// Picks the single-state transaction pool for a `--dev` chain sealed on demand, unless
+	/// `args` (the command line) choose a pool with `--pool-type`.
+	///
+	/// The fork-aware pool (sc-cli's default) builds its view of each new block in the
+	/// background; with a block sealed and finalised per transaction, transactions submitted
+	/// back to back landed between a block and its view and were dropped ("Transaction was
+	/// dropped", then "Priority is too low" for the same nonce): 50 transfers from one account
+	/// failed every time, and went through in well under a second with the single-state pool.
+	/// Instant sealing follows one chain, so the fork-aware pool has nothing to offer it.
+	pub fn prefer_single_state_pool_for_instant_seal(
+		&mut self,
+		args: impl Iterator<Item = String>,
+	) {
+		let chosen = args.into_iter().any(|arg| arg.starts_with("--pool-type"));
+		let dev = self.run.shared_params.is_dev();
+		if dev && !chosen && self.dev_sealing() == DevSealing::Instant {
+			self.run.pool_config.pool_type = sc_cli::TransactionPoolType::SingleState;
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::Cli;
+	use polkadot_sdk::sc_cli::{SubstrateCli, TransactionPoolType};
+
+	fn pool_of(args: &[&str]) -> TransactionPoolType {
+		let mut cli = Cli::from_iter(args);
+		cli.prefer_single_state_pool_for_instant_seal(args.iter().map(|a| a.to_string()));
+		cli.run.pool_config.pool_type
+	}
+
+	#[test]
+	fn an_instant_sealed_dev_chain_gets_the_single_state_pool_unless_one_is_chosen() {
+		assert!(matches!(pool_of(&["ehr-node", "--dev"]), TransactionPoolType::SingleState));
+		let timed = ["ehr-node", "--dev", "--dev-block-time", "6000"];
+		assert!(matches!(pool_of(&timed), TransactionPoolType::ForkAware));
+		let chosen = ["ehr-node", "--dev", "--pool-type", "fork-aware"];
+		assert!(matches!(pool_of(&chosen), TransactionPoolType::ForkAware));
+		let network = ["ehr-node", "--chain", "local"];
+		assert!(matches!(pool_of(&network), TransactionPoolType::ForkAware));
+	}
 }
 
 #[derive(Debug, clap::Subcommand)]

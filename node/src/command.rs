@@ -49,7 +49,7 @@ impl SubstrateCli for Cli {
 
 /// Parse the command line and run what it asks for.
 pub fn run() -> sc_cli::Result<()> {
-	let cli = Cli::from_args();
+	let mut cli = Cli::from_args();
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
@@ -112,6 +112,7 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		},
 		None => {
+			cli.prefer_single_state_pool_for_instant_seal(std::env::args());
 			let runner = cli.create_runner(&cli.run)?;
 			let sealing = cli.dev_sealing();
 			let custody = cli.custody.clone();

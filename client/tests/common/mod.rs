@@ -26,10 +26,7 @@ use ehr_client::{
 #[macro_export]
 macro_rules! submit {
 	($api:expr, $call:expr, $signer:expr) => {
-		$api.tx()
-			.await
-			.expect("cannot get a transactions client")
-			.create_signed(&$call, $signer, Default::default())
+		ehr_client::sign(&$api, &$call, $signer, None)
 			.await
 			.expect("cannot sign the transaction")
 			.submit_and_watch()
@@ -65,11 +62,7 @@ pub async fn timed_submit<Call: ehr_client::subxt::transactions::Payload>(
 ) -> (Duration, Duration) {
 	use ehr_client::subxt::transactions::TransactionStatus;
 	let started = Instant::now();
-	let mut progress = api
-		.tx()
-		.await
-		.expect("cannot get a transactions client")
-		.create_signed(call, signer, Default::default())
+	let mut progress = ehr_client::sign(api, call, signer, None)
 		.await
 		.expect("cannot sign the transaction")
 		.submit_and_watch()
