@@ -53,9 +53,10 @@ impl Cli {
 	/// Instant sealing follows one chain, so the fork-aware pool has nothing to offer it.
 	pub fn prefer_single_state_pool_for_instant_seal(
 		&mut self,
-		args: impl Iterator<Item = String>,
+		args: impl Iterator<Item = std::ffi::OsString>,
 	) {
-		let chosen = args.into_iter().any(|arg| arg.starts_with("--pool-type"));
+		// As encoded bytes: an argument that is not UTF-8 (a path) must not stop the node.
+		let chosen = args.into_iter().any(|arg| arg.as_encoded_bytes().starts_with(b"--pool-type"));
 		let dev = self.run.shared_params.is_dev();
 		if dev && !chosen && self.dev_sealing() == DevSealing::Instant {
 			self.run.pool_config.pool_type = sc_cli::TransactionPoolType::SingleState;
@@ -70,7 +71,7 @@ mod tests {
 
 	fn pool_of(args: &[&str]) -> TransactionPoolType {
 		let mut cli = Cli::from_iter(args);
-		cli.prefer_single_state_pool_for_instant_seal(args.iter().map(|a| a.to_string()));
+		cli.prefer_single_state_pool_for_instant_seal(args.iter().map(Into::into));
 		cli.run.pool_config.pool_type
 	}
 
@@ -83,6 +84,16 @@ mod tests {
 		assert!(matches!(pool_of(&chosen), TransactionPoolType::ForkAware));
 		let network = ["ehr-node", "--chain", "local"];
 		assert!(matches!(pool_of(&network), TransactionPoolType::ForkAware));
+	}
+
+	#[test]
+	fn an_argument_that_is_not_utf8_is_looked_past() {
+		use std::{ffi::OsStr, os::unix::ffi::OsStrExt};
+		let mut cli = Cli::from_iter(["ehr-node", "--dev"]);
+		let args = ["ehr-node", "--dev"].map(Into::into);
+		let path = OsStr::from_bytes(b"/tmp/\xff").to_owned();
+		cli.prefer_single_state_pool_for_instant_seal(args.into_iter().chain([path]));
+		assert!(matches!(cli.run.pool_config.pool_type, TransactionPoolType::SingleState));
 	}
 }
 

@@ -112,7 +112,7 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		},
 		None => {
-			cli.prefer_single_state_pool_for_instant_seal(std::env::args());
+			cli.prefer_single_state_pool_for_instant_seal(std::env::args_os());
 			let runner = cli.create_runner(&cli.run)?;
 			let sealing = cli.dev_sealing();
 			let custody = cli.custody.clone();
