@@ -26,8 +26,7 @@ BENCHER="$TOOLS/bin/frame-omni-bencher"
 
 if [[ ! -x "$BENCHER" ]] || ! "$BENCHER" --version | grep -q "$OMNI_VERSION"; then
 	# C libraries among its dependencies are bound with bindgen, which needs libclang.
-	APT_PACKAGES=(libclang-dev)
-	ensure_apt_packages
+	ensure_apt_packages libclang-dev
 	say "installing frame-omni-bencher $OMNI_VERSION into $TOOLS"
 	CARGO_TARGET_DIR="$HOME/.cache/ehr-chain/omni-target" \
 		cargo install --locked frame-omni-bencher --version "$OMNI_VERSION" --root "$TOOLS"

@@ -15,9 +15,10 @@ mkdir -p "$CARGO_TARGET_DIR"
 # python3-venv: the venv of the FHIR server's fhirclient test.
 APT_PACKAGES=(protobuf-compiler libssl-dev pkg-config build-essential curl python3 python3-venv)
 
+# Installs those of the Debian packages named that are missing.
 ensure_apt_packages() {
 	local missing=()
-	for pkg in "${APT_PACKAGES[@]}"; do
+	for pkg in "$@"; do
 		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 	done
 	if ((${#missing[@]})); then
@@ -27,7 +28,7 @@ ensure_apt_packages() {
 		$sudo apt-get update -qq
 		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 	else
-		say "Debian packages present: ${APT_PACKAGES[*]}"
+		say "Debian packages present: $*"
 	fi
 }
 
@@ -44,7 +45,7 @@ ensure_rust_targets() {
 }
 
 ensure_build_deps() {
-	ensure_apt_packages
+	ensure_apt_packages "${APT_PACKAGES[@]}"
 	ensure_rust_targets
 	say "cargo target directory: $CARGO_TARGET_DIR"
 }
@@ -72,10 +73,7 @@ ensure_python_venv() {
 ZOMBIENET_DIR="$REPO_ROOT/zombienet"
 
 ensure_zombienet() {
-	if ! command -v npm >/dev/null; then
-		APT_PACKAGES=(nodejs npm)
-		ensure_apt_packages
-	fi
+	command -v npm >/dev/null || ensure_apt_packages nodejs npm
 	if [[ ! -x "$ZOMBIENET_DIR/node_modules/.bin/zombienet" \
 		|| "$ZOMBIENET_DIR/package-lock.json" -nt "$ZOMBIENET_DIR/node_modules/.package-lock.json" ]]; then
 		say "installing zombienet (npm ci in zombienet/)"
