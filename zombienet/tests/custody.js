@@ -14,7 +14,9 @@
 //   mid-put,<name>     custodian <name> killed (SIGKILL) while it writes its piece of a large
 //                      record, then started again: the writer either anchors with the others'
 //                      receipts or fails with nothing anchored, and the custodian keeps every
-//                      anchored piece and no partial one.
+//                      anchored piece and no partial one; of the new archive, the piece the
+//                      chain holds its receipt for (the receipt may beat the kill), and only
+//                      pieces the chain assigns to it.
 "use strict";
 const crypto = require("node:crypto");
 const fs = require("node:fs");
@@ -130,10 +132,26 @@ async function midPut(dir, entry, victimName) {
   if (after.pieces < before.pieces) throw new Error(`${victimName} lost anchored pieces: ${before.pieces} → ${after.pieces}`);
 
   if (outcome.stored) {
-    const held = fs.readdirSync(store).filter((name) => name.startsWith(outcome.stored.archiveId.slice(2)));
-    if (held.length) throw new Error(`${victimName} keeps ${held} although it gave no receipt`);
-    await readBack(entry, outcome.stored.record, file, path.join(dir, "read-large.json"));
-    console.log(`the writer anchored record ${outcome.stored.record} with ${outcome.stored.held} receipts; read back`);
+    // The kill lands a moment after the piece file appears: the custodian may have finished the
+    // piece, even given its receipt, first. The chain's entry assigns it a piece either way
+    // (held with a receipt, or missing, for repair): a held piece must be kept, a missing one
+    // may be kept whole (it matches its commitment) or not at all, and no other.
+    const { record, archiveId } = outcome.stored;
+    const prefix = archiveId.slice(2);
+    const assigned = await assignedPieces(entry, record, after.custodian);
+    const keeps = (index) => ["meta", "piece"].every((ext) => fs.existsSync(path.join(store, `${prefix}.${index}.${ext}`)));
+    for (const { index, held } of assigned) {
+      if (held && !keeps(index)) throw new Error(`${victimName} lost piece ${index} although its receipt is on chain`);
+    }
+    const strays = fs
+      .readdirSync(store)
+      .filter((name) => name.startsWith(prefix) && !assigned.some(({ index }) => name.startsWith(`${prefix}.${index}.`)));
+    if (strays.length) throw new Error(`${victimName} keeps ${strays}, which the chain does not assign to it`);
+    await readBack(entry, record, file, path.join(dir, "read-large.json"));
+    const fate = assigned
+      .map(({ index, held }) => `piece ${index} ${held ? "held: its receipt beat the kill" : `missing, ${keeps(index) ? "kept whole" : "not kept"}`}`)
+      .join(", ");
+    console.log(`the writer anchored record ${record} with ${outcome.stored.held} receipts (${victimName}: ${fate}); read back`);
   } else {
     const recordsAfter = await list(entry);
     if (recordsAfter.length !== recordsBefore.length) throw new Error(`a failed write anchored a record: ${outcome.error}`);
@@ -172,6 +190,19 @@ function documentReference(bytes) {
 async function add(entry, file) {
   const { stdout } = await lib.ehr(entry, PATIENT, ["--json", "record", "add", "--file", file, "--k", K]);
   return JSON.parse(stdout);
+}
+
+// The pieces of `record` that the chain's archive entry assigns to the custodian whose account
+// is `custodianHex` (as the custody status gives it): [{ index, held }], `held` when its receipt
+// was checked on chain.
+async function assignedPieces(entry, record, custodianHex) {
+  const { Keyring } = require("@polkadot/api");
+  const keyring = new Keyring();
+  const status = JSON.parse((await lib.ehr(entry, PATIENT, ["--json", "archive", "status", String(record)])).stdout);
+  const hex = (address) => `0x${Buffer.from(keyring.decodeAddress(address)).toString("hex")}`;
+  return status.pieces.flatMap((piece, index) =>
+    hex(piece.custodian) === custodianHex.toLowerCase() ? [{ index, held: JSON.stringify(piece.state).includes("Held") }] : [],
+  );
 }
 
 async function list(entry) {
