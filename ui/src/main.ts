@@ -120,7 +120,9 @@ async function start(): Promise<void> {
     extensionActors(api).catch(() => ({ actors: [] as Actor[], wallets: [] as string[] })),
     isDevChain(api).then((isDev) => (isDev ? devActors(api) : [])),
   ]);
-  const actors: Actor[] = [...ext.actors, ...dev];
+  // An account the wallet holds is offered once, as the wallet's.
+  const devOnly = dev.filter((d) => !ext.actors.some((a) => a.address === d.address));
+  const actors: Actor[] = [...ext.actors, ...devOnly];
   if (actors.length === 0) {
     main.replaceChildren(
       notice('warning', 'No account', 'Install the Polkadot.js extension (or Talisman, SubWallet), create an account and allow this page to see it, then reload.'),
@@ -139,8 +141,8 @@ async function start(): Promise<void> {
     ext.actors.length
       ? h('optgroup', { label: `Wallet${ext.wallets.length ? ` (${ext.wallets.join(', ')})` : ''}` }, ext.actors.map((a) => h('option', { value: a.address }, `${a.name} · ${a.address.slice(0, 6)}…${a.address.slice(-4)}`)))
       : null,
-    dev.length
-      ? h('optgroup', { label: 'Dev accounts (development chain only)' }, dev.map((a) => h('option', { value: a.address }, `${a.name} (dev account) · ${a.address.slice(0, 6)}…`)))
+    devOnly.length
+      ? h('optgroup', { label: 'Dev accounts (development chain only)' }, devOnly.map((a) => h('option', { value: a.address }, `${a.name} (dev account) · ${a.address.slice(0, 6)}…`)))
       : null,
   ) as HTMLSelectElement;
   select.value = actor.address;
@@ -194,7 +196,10 @@ async function start(): Promise<void> {
       if (seq !== renderSeq) return;
       main.replaceChildren(errorNotice(e));
     } finally {
-      if (seq === renderSeq) main.removeAttribute('aria-busy');
+      if (seq === renderSeq) {
+        main.removeAttribute('aria-busy');
+        document.body.dataset.renders = String(Number(document.body.dataset.renders ?? 0) + 1);
+      }
     }
   };
   async function refresh(): Promise<void> {

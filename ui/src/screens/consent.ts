@@ -106,7 +106,7 @@ export async function consentScreen(ctx: Ctx, patient: string): Promise<HTMLElem
     categoryField,
     recordsField,
     field({ name: 'right', label: 'Right', options: [{ value: 'Read', label: 'Read' }, { value: 'ReadWrite', label: 'Read and write (add records)' }] }),
-    field({ name: 'expires', label: 'Expires at block (optional)', type: 'number', min: best + 1, hint: `Leave empty for no expiry. The chain is at block #${best}; the grant stops working at that block.` }),
+    field({ name: 'expires', label: 'Expires at block (optional)', type: 'number', hint: `Leave empty for no expiry. The chain is at block #${best}; the grant stops working at that block.` }),
     h('div', { class: 'actions' }, btn),
     out,
   );

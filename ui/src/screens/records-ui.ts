@@ -134,7 +134,7 @@ export async function readInto(ctx: Ctx, id: number, out: HTMLElement): Promise<
     out.replaceChildren(
       notice('success', `Record ${id}: ${res.resourceType}`, `Read in ${((performance.now() - started) / 1000).toFixed(1)} s; every piece checked against its commitment.`),
       link,
-      h('pre', { class: 'json', tabindex: '0', 'aria-label': `Record ${id} as FHIR JSON`, 'data-testid': 'record-json' }, pretty),
+      h('pre', { class: 'json', tabindex: '0', role: 'region', 'aria-label': `Record ${id} as FHIR JSON`, 'data-testid': 'record-json' }, pretty),
     );
   } catch (e) {
     out.replaceChildren(errorNotice(e));

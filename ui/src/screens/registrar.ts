@@ -85,7 +85,7 @@ export async function registrarScreen(ctx: Ctx): Promise<HTMLElement> {
       },
       after: () => void ctx.refresh(),
     }),
-    actionForm({
+    hs.length === 0 ? null : actionForm({
       title: "Update a hospital's profile",
       testid: 'update-hospital',
       fields: [

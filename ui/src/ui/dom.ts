@@ -74,7 +74,7 @@ export function field(o: FieldOpts): HTMLElement {
   return h(
     'div',
     { class: 'field' },
-    h('label', { for: id }, o.label, o.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
+    h('div', { class: 'label-row' }, h('label', { for: id }, o.label), o.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, '*') : null),
     control,
     o.hint ? h('p', { class: 'hint', id: hintId }, o.hint) : null,
   );

@@ -24,6 +24,9 @@ export function txWidget(): HTMLElement {
       while (list.children.length > 3) list.lastElementChild?.remove();
       root.classList.add('has-tx');
     }
+    root.dataset.count = String(id);
+    root.dataset.lastPhase = s.phase;
+    root.dataset.lastLabel = s.label;
     if (s.phase in ORDER) item.reached = Math.max(item.reached, ORDER[s.phase]);
     const failed = s.phase === 'failed' || s.phase === 'rejected';
     item.el.dataset.phase = s.phase;
