@@ -404,7 +404,7 @@ export async function auditTrail(api: ApiPromise, patientAccount: string): Promi
     const hex: string = await provider.send('ehr_auditTrail', [patientAccount, null, null, after, 1000]);
     const page: any = api.registry.createType('EhrUiAuditPage' as any, hex);
     indexedTo = num(page.indexedTo);
-    for (const e of page.entries) {
+    for (const e of page.get('entries')) {
       const ev = e.event;
       entries.push({
         block: num(e.at.block),

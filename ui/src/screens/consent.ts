@@ -61,7 +61,7 @@ export async function consentScreen(ctx: Ctx, patient: string): Promise<HTMLElem
             'Close',
             out,
             async () => {
-              await submit(api, api.tx.ehrAccess.closeEmergency(s.doctor, patient), actor);
+              await submit(api, api.tx.ehrAccess.closeEmergency(patient, s.doctor), actor);
               return 'Emergency access closed.';
             },
             { after: () => void ctx.refresh(), ariaLabel: `Close emergency access of ${s.doctor}` },

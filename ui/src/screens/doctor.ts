@@ -47,7 +47,7 @@ export async function doctorScreen(ctx: Ctx): Promise<HTMLElement> {
           'Close',
           out,
           async () => {
-            await submit(api, api.tx.ehrAccess.closeEmergency(actor.address, s.patient), actor);
+            await submit(api, api.tx.ehrAccess.closeEmergency(s.patient, actor.address), actor);
             return 'Emergency access closed.';
           },
           { after: () => void ctx.refresh(), ariaLabel: `Close emergency access to ${s.patient}` },
