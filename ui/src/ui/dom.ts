@@ -19,7 +19,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
     else el.setAttribute(k, String(v));
   }
   for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
+    if (c === null || c === undefined || c === false || c === '') continue;
     el.append(c instanceof Node ? c : String(c));
   }
   return el;
