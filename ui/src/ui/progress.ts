@@ -29,6 +29,11 @@ export function txWidget(): HTMLElement {
     root.dataset.lastLabel = s.label;
     if (s.phase in ORDER) item.reached = Math.max(item.reached, ORDER[s.phase]);
     const failed = s.phase === 'failed' || s.phase === 'rejected';
+    // A finalised transaction leaves the screen after a while; a failure stays until the next ones push it out.
+    if (s.phase === 'finalized') {
+      const el = item.el;
+      setTimeout(() => el.remove(), 8000);
+    }
     item.el.dataset.phase = s.phase;
     item.el.replaceChildren(
       h('div', { class: 'tx-label' }, h('code', {}, s.label), s.blockNumber !== undefined ? ` · block #${s.blockNumber}` : ''),

@@ -46,12 +46,12 @@ export class PairSigner implements Signer {
 export async function isDevChain(api: ApiPromise): Promise<boolean> {
   try {
     const type = await api.rpc.system.chainType();
-    if (type.isDevelopment || type.isLocal) return true;
+    return type.isDevelopment || type.isLocal;
   } catch {
-    /* older nodes */
+    /* a node without system_chainType: judge by the chain's name */
   }
   const chain = (await api.rpc.system.chain()).toString();
-  return /development|dev|local/i.test(chain);
+  return /development|local testnet/i.test(chain);
 }
 
 /** The dev accounts, sr25519 from the well-known dev phrase. */
