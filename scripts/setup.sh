@@ -91,3 +91,37 @@ use_debug_binaries() {
 	fi
 	export PATH="$bin:$PATH"
 }
+
+# The web app's WebAssembly (client/web, ehr-web) and its bindings: the rustup target, clang
+# (ring compiles C for wasm32 with it), and wasm-bindgen-cli from crates.io at the version of
+# the `wasm-bindgen` crate in Cargo.lock (the two must match; no prebuilt binary downloads).
+ensure_web_wasm_tools() {
+	ensure_apt_packages clang
+	if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+		say "adding rustup target wasm32-unknown-unknown (the web app's WebAssembly)"
+		rustup target add wasm32-unknown-unknown
+	fi
+	local version
+	version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print }' "$REPO_ROOT/Cargo.lock")"
+	if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $version" ]]; then
+		say "installing wasm-bindgen-cli $version from crates.io (a release build of a few minutes, once)"
+		# Not --locked: its lock file names a webpki-roots the registry here does not hold.
+		nice cargo install --quiet wasm-bindgen-cli --version "$version" \
+			--target-dir "$CARGO_TARGET_DIR/tools"
+	fi
+	say "$(wasm-bindgen --version), wasm32-unknown-unknown and clang present"
+}
+
+# Builds ehr-web for the browser (release: the size and speed a page loads) and writes its
+# bindings to ui/src/wasm/ (git-ignored), where the web app imports them.
+build_web_wasm() {
+	ensure_web_wasm_tools
+	say "building ehr-web for wasm32-unknown-unknown"
+	local start
+	start=$(now)
+	(cd "$REPO_ROOT" && cargo build --locked --release -p ehr-web --target wasm32-unknown-unknown)
+	wasm-bindgen --target web --out-dir "$REPO_ROOT/ui/src/wasm" --out-name ehr_web \
+		"$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/ehr_web.wasm"
+	say "ehr-web built in $(($(now) - start)) s: $(du -h "$REPO_ROOT/ui/src/wasm/ehr_web_bg.wasm" | cut -f1) of WebAssembly"
+}
+

@@ -1,6 +1,6 @@
-//! Records dispersed over custodian nodes (DESIGN.md §4): store one (encode → one piece to each
-//! custodian → one transaction that adds the record with its archive and every receipt) and read
-//! one back (ticket → signed requests to the custodians → every piece checked against the
+//! Records dispersed over custodian nodes (docs/ARCHITECTURE.md §4): store one (encode → one piece
+//! to each custodian → one transaction that adds the record with its archive and every receipt) and
+//! read one back (ticket → signed requests to the custodians → every piece checked against the
 //! on-chain commitments → decode).
 //!
 //! The payload never leaves this process in clear: it is encrypted and erasure-coded by
@@ -22,15 +22,14 @@ use crate::{
 	types::{Category, Status},
 	EhrClient, Error,
 };
-use codec::Encode;
 use ehr_archive_codec::{
 	archive_record_id, decode, encode, regenerate, Commitments, Piece, Rejected, Version,
 };
 use ehr_custody_client::Custodians;
 pub use ehr_custody_protocol::CustodyStatus;
 use ehr_custody_protocol::{
-	api, ephemeral_keypair, open_piece, CustodyReceipt, GetRequest, PutPurpose, PutReceipt,
-	PutRequest, ReceiptFor, Refusal, SealedPiece, SignedGetRequest, Write,
+	api, ephemeral_keypair, open_piece, GetRequest, PutPurpose, PutReceipt, PutRequest, Refusal,
+	SealedPiece, SignedGetRequest, Write,
 };
 use std::{sync::LazyLock, time::Duration};
 use subxt::ext::futures::future::join_all;
@@ -104,9 +103,12 @@ pub trait Progress: Sync {
 /// No progress reporting.
 impl Progress for () {}
 
-/// Up to 100 active custodians registered on chain, in storage order.
+/// The active custodians registered on chain, in storage order, as many as a record may have
+/// pieces (the runtime's `ShamirArchive::MaxPieces`): a record goes to each of them.
 pub async fn active_custodians(api: &EhrClient) -> Result<Vec<CustodianInfo>, Error> {
 	let at = api.at_current_block().await.map_err(chain)?;
+	let max_pieces =
+		at.constants().entry(ehr::constants().shamir_archive().max_pieces()).map_err(chain)?;
 	let listed = at
 		.runtime_apis()
 		.call(ehr::runtime_apis().shamir_archive_api().custodians(None, 100))
@@ -115,6 +117,7 @@ pub async fn active_custodians(api: &EhrClient) -> Result<Vec<CustodianInfo>, Er
 	Ok(listed
 		.into_iter()
 		.filter(|(_, c)| matches!(c.status, Status::Active))
+		.take(max_pieces as usize)
 		.map(|(account, c)| CustodianInfo::from_chain(account, &c))
 		.collect())
 }
@@ -168,28 +171,11 @@ async fn put_piece(
 	)?
 	.sign_with(|payload| signer.sign(payload).0);
 	let receipt = CUSTODIANS.call::<api::Put>(&custodian.endpoint, &request).await?;
-	let expected = commitments.piece_hashes.get(usize::from(piece.index)).copied();
-	if receipt.index != piece.index || Some(receipt.piece_hash) != expected {
-		return Err(fail(format!(
-			"receipt for piece {} (hash 0x{}), not for the piece {} sent",
-			receipt.index,
-			hex::encode(receipt.piece_hash),
-			piece.index
-		)));
-	}
-	// The receipt message, built as the runtime builds it (one definition, in the protocol).
-	let message = CustodyReceipt::new(
-		genesis,
-		ReceiptFor { patient: &write.patient, author: &write.author, archive_id: write.archive_id },
-		(receipt.index, receipt.piece_hash),
-		custodian.account.0,
-		receipt.valid_until,
-	);
-	let signature = subxt_signer::sr25519::Signature(receipt.signature);
-	let receipt_key = subxt_signer::sr25519::PublicKey(custodian.receipt_key);
-	if !subxt_signer::sr25519::verify(&signature, message.encode(), &receipt_key) {
-		return Err(fail("receipt not signed with its registered receipt key".to_owned()));
-	}
+	let index = piece.index;
+	let hash = commitments.piece_hashes.get(usize::from(index)).copied().unwrap_or_default();
+	receipt
+		.check(genesis, &write, (index, hash), (custodian.account.0, &custodian.receipt_key))
+		.map_err(|e| fail(e.to_string()))?;
 	Ok(receipt)
 }
 

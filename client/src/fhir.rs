@@ -1,82 +1,12 @@
-//! FHIR R4 payloads: validated by `ehr-fhir` before they are encrypted, and mapped to the record
-//! category that the chain files them under.
+//! FHIR R4 payloads: validated by `ehr-fhir` before they are encrypted, and filed under the
+//! record category it gives them.
 use crate::{types::Category, Error};
 
-/// Validates `json` as a FHIR R4 resource or Bundle and gives the category to file it under.
-///
-/// A resource files under its own category. A Bundle files under the category its entries
-/// share, or under `Encounter` when it holds one (a visit and what was done in it). `wanted`, if
-/// given, must be the category of the resource or of one of the Bundle's entries.
+/// Validates `json` as a FHIR R4 resource or Bundle and gives the category to file it under
+/// (`ehr_fhir::validate_record`).
 pub fn validate(json: &[u8], wanted: Option<Category>) -> Result<Category, Error> {
-	let validated = ehr_fhir::validate(json).map_err(|e| match e {
+	ehr_fhir::validate_record(json, wanted).map_err(|e| match e {
 		ehr_fhir::FhirError::InvalidFhir { path, reason } => Error::InvalidFhir { path, reason },
 		other => Error::InvalidFhir { path: "$".into(), reason: other.to_string() },
-	})?;
-	let mismatch = |reason: String| Error::InvalidFhir { path: "$".into(), reason };
-	let types: Vec<&str> = if validated.resource_type == "Bundle" {
-		validated.entry_types.iter().map(String::as_str).collect()
-	} else {
-		vec![validated.resource_type.as_str()]
-	};
-	let categories: Vec<Category> =
-		types.iter().filter_map(|t| Category::from_fhir_resource_type(t)).collect();
-	if let Some(wanted) = wanted {
-		return if categories.contains(&wanted) {
-			Ok(wanted)
-		} else {
-			Err(mismatch(format!("no {wanted:?} resource in this {}", validated.resource_type)))
-		};
-	}
-	match categories.as_slice() {
-		[] => Err(mismatch(format!("no record category for {types:?}"))),
-		[first, rest @ ..] if rest.iter().all(|c| c == first) => Ok(first.clone()),
-		_ if categories.contains(&Category::Encounter) => Ok(Category::Encounter),
-		_ => Err(mismatch(format!("a Bundle of {types:?}: say which category to file it under"))),
-	}
-}
-
-#[cfg(test)]
-mod tests {
-	use super::*;
-
-	#[test]
-	fn every_sample_validates_and_files_under_its_category() {
-		for (name, json) in ehr_fhir::samples::ALL {
-			let category = validate(json.as_bytes(), None)
-				.unwrap_or_else(|e| panic!("{name} is refused: {e}"));
-			let expected = match *name {
-				n if n.starts_with("patient") => Category::Demographics,
-				n if n.starts_with("condition") => Category::Condition,
-				n if n.starts_with("medication") => Category::Medication,
-				n if n.starts_with("coverage") => Category::Coverage,
-				n if n.starts_with("encounter") || n.starts_with("bundle-visit") => {
-					Category::Encounter
-				},
-				n if n.starts_with("diagnostic") => Category::DiagnosticReport,
-				other => panic!("a sample without an expected category: {other}"),
-			};
-			assert_eq!(category, expected, "{name}");
-		}
-	}
-
-	#[test]
-	fn a_category_must_match_the_payload() {
-		let condition = ehr_fhir::samples::CONDITION_PRESENT.as_bytes();
-		assert_eq!(validate(condition, Some(Category::Condition)).unwrap(), Category::Condition);
-		assert!(matches!(
-			validate(condition, Some(Category::Coverage)),
-			Err(Error::InvalidFhir { .. })
-		));
-		let visit = ehr_fhir::samples::BUNDLE_VISIT.as_bytes();
-		assert_eq!(validate(visit, Some(Category::Procedure)).unwrap(), Category::Procedure);
-	}
-
-	#[test]
-	fn invalid_fhir_names_where() {
-		let bad = br#"{"resourceType":"Patient","birthDate":"yesterday"}"#;
-		match validate(bad, None) {
-			Err(Error::InvalidFhir { path, .. }) => assert!(path.contains("birthDate"), "{path}"),
-			other => panic!("accepted or wrong error: {other:?}"),
-		}
-	}
+	})
 }

@@ -64,11 +64,7 @@ pub struct FhirRecord {
 	pub refusals: Vec<String>,
 }
 
-/// The threshold used when the caller gives none: a majority of the custodians, so that the
-/// record survives the loss of the others and a minority learns nothing.
-pub fn default_threshold(custodians: usize) -> u8 {
-	u8::try_from(custodians.div_ceil(2).max(1)).unwrap_or(u8::MAX)
-}
+pub use ehr_custody_protocol::default_threshold;
 
 /// `author` (the patient, or a doctor with consent or emergency access) adds a record of
 /// `patient`: `fhir_json` is validated as FHIR R4, filed under its category (or `category`,

@@ -42,8 +42,10 @@
 //! other string primitives (`base64Binary`, `decimal` as written, ...), and the rules that R4
 //! states only as regular expressions on `string` elements.
 
+mod category;
 mod structure;
 
+pub use category::validate_record;
 pub use structure::MAX_RESOURCE_NESTING;
 
 pub mod samples;

@@ -3,7 +3,7 @@
 //! only part built `no_std`, for the runtime), the HTTP calls that carry them ([`api`]) and the
 //! typed refusals ([`Refusal`]).
 //!
-//! Reading a piece (DESIGN.md §4, "Read a record" step 2):
+//! Reading a piece (docs/ARCHITECTURE.md §4, "Read a record" step 2):
 //!
 //! 1. The reader, holding a live ticket of `pallet-ehr-access` for the record, sends a
 //!    [`GetRequest`] naming the chain, the custodian, the record, a fresh X25519 key and a
@@ -43,7 +43,17 @@ mod messages;
 #[cfg(feature = "std")]
 mod refusal;
 #[cfg(feature = "std")]
-pub use {messages::*, refusal::*};
+mod session;
+#[cfg(feature = "std")]
+pub use {messages::*, refusal::*, session::*};
 
 #[cfg(all(test, feature = "std"))]
 mod tests;
+
+/// The threshold `k` a writer uses when its caller gives none, for a record spread over
+/// `custodians`: a majority, so that the record survives the loss of the others and a minority
+/// learns nothing.
+#[cfg(feature = "std")]
+pub fn default_threshold(custodians: usize) -> u8 {
+	u8::try_from(custodians.div_ceil(2).max(1)).unwrap_or(u8::MAX)
+}

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use crate::{ProtocolError, Refusal};
+use crate::{Delegation, ProtocolError, Refusal, SessionKey};
 use ehr_types::Category;
 
 use codec::{Decode, Encode};
@@ -22,7 +22,7 @@ const GET_INFO: &[u8] = b"ehr-chain custody get v1";
 /// HPKE `info` of pieces sealed to a custodian.
 const PUT_INFO: &[u8] = b"ehr-chain custody put v1";
 /// sr25519 signing context of Substrate accounts.
-const SIGNING_CONTEXT: &[u8] = b"substrate";
+pub(crate) const SIGNING_CONTEXT: &[u8] = b"substrate";
 
 /// A reader's request for the custodian's piece of a record.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
@@ -43,13 +43,16 @@ pub struct GetRequest {
 	pub issued_at_ms: u64,
 }
 
-/// A [`GetRequest`] with the reader's sr25519 signature over [`GetRequest::signing_payload`].
+/// A [`GetRequest`] with the reader's sr25519 signature over [`GetRequest::signing_payload`],
+/// or its session key's with the reader's [`Delegation`].
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct SignedGetRequest {
 	/// The request.
 	pub request: GetRequest,
-	/// sr25519 signature by `request.reader`.
+	/// sr25519 signature by `request.reader`, or by the session key `delegation` grants.
 	pub signature: [u8; 64],
+	/// The reader's grant of the session key that signed, if a session key did.
+	pub delegation: Option<Delegation>,
 }
 
 /// A custodian's receipt for a piece it keeps, as [`api::Put`] answers it: what a writer
@@ -67,6 +70,51 @@ pub struct PutReceipt {
 	/// sr25519 signature by the custodian's receipt key over the [`CustodyReceipt`] of the
 	/// piece.
 	pub signature: [u8; 64],
+}
+
+impl PutReceipt {
+	/// Whether this is the receipt the chain will accept for the piece (`index`, `piece_hash`)
+	/// of `write` that was sent to `custodian` on the chain `genesis_hash`: for that piece, and
+	/// signed with the custodian's registered `receipt_key` over its [`CustodyReceipt`].
+	pub fn check(
+		&self,
+		genesis_hash: [u8; 32],
+		write: &Write,
+		(index, piece_hash): (u8, [u8; 32]),
+		(custodian, receipt_key): ([u8; 32], &[u8; 32]),
+	) -> Result<(), BadReceipt> {
+		if (self.index, self.piece_hash) != (index, piece_hash) {
+			return Err(BadReceipt::OtherPiece { index: self.index, piece_hash: self.piece_hash });
+		}
+		let message = crate::CustodyReceipt::new(
+			genesis_hash,
+			crate::ReceiptFor {
+				patient: &write.patient,
+				author: &write.author,
+				archive_id: write.archive_id,
+			},
+			(index, piece_hash),
+			custodian,
+			self.valid_until,
+		);
+		verify_sr25519(receipt_key, &message.payload(), &self.signature)
+			.map_err(|_| BadReceipt::NotSignedByReceiptKey)
+	}
+}
+
+/// Why a custodian's answer to a put is not a receipt the chain would accept.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BadReceipt {
+	/// It is for another piece than the one sent.
+	#[error("receipt for piece {index} (hash 0x{}), not for the piece sent", hex_of(piece_hash))]
+	OtherPiece { index: u8, piece_hash: [u8; 32] },
+	/// Its signature is not by the custodian's registered receipt key.
+	#[error("receipt not signed with its registered receipt key")]
+	NotSignedByReceiptKey,
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What a custodian node says of itself ([`api::STATUS_PATH`]): its keys, as the registrar
@@ -111,23 +159,80 @@ impl GetRequest {
 	/// `substrate` context (subxt-signer's `Keypair::sign`, or sp-core's `Pair::sign`).
 	pub fn sign_with(self, sign: impl FnOnce(&[u8]) -> [u8; 64]) -> SignedGetRequest {
 		let signature = sign(&self.signing_payload());
-		SignedGetRequest { request: self, signature }
+		SignedGetRequest { request: self, signature, delegation: None }
+	}
+
+	/// Signs the request with the session `key` that the reader granted by `delegation`.
+	pub fn sign_in_session(self, key: &SessionKey, delegation: Delegation) -> SignedGetRequest {
+		let signature = key.sign(&self.signing_payload());
+		SignedGetRequest { request: self, signature, delegation: Some(delegation) }
 	}
 }
 
 impl SignedGetRequest {
-	/// What a custodian checks before looking at the chain: signature, chain and custodian.
-	/// Freshness ([`ReplayGuard::check`], which records the nonce) comes after the chain
-	/// authorised the reader, so that requests nobody authorised cannot fill the guard.
-	pub fn verify(&self, genesis_hash: &[u8; 32], custodian: &[u8; 32]) -> Result<(), Refusal> {
+	/// What a custodian checks before looking at the chain, at its clock `now_ms`: signature
+	/// (and session grant), chain and custodian. Freshness ([`ReplayGuard::check`], which
+	/// records the nonce) comes after the chain authorised the reader, so that requests nobody
+	/// authorised cannot fill the guard.
+	pub fn verify(
+		&self,
+		genesis_hash: &[u8; 32],
+		custodian: &[u8; 32],
+		now_ms: u64,
+	) -> Result<(), Refusal> {
 		let request = &self.request;
-		verify_sr25519(&request.reader, &request.signing_payload(), &self.signature)?;
+		let payload = request.signing_payload();
+		verify_signer(&request.reader, &payload, self, genesis_hash, now_ms)?;
 		check_addressee((&request.genesis_hash, &request.custodian), (genesis_hash, custodian))
 	}
 }
 
+/// What both signed requests share: a signature, by the account or a session key it granted.
+trait Signed {
+	fn signature(&self) -> &[u8; 64];
+	fn delegation(&self) -> Option<&Delegation>;
+}
+
+impl Signed for SignedGetRequest {
+	fn signature(&self) -> &[u8; 64] {
+		&self.signature
+	}
+	fn delegation(&self) -> Option<&Delegation> {
+		self.delegation.as_ref()
+	}
+}
+
+impl Signed for SignedPutRequest {
+	fn signature(&self) -> &[u8; 64] {
+		&self.signature
+	}
+	fn delegation(&self) -> Option<&Delegation> {
+		self.delegation.as_ref()
+	}
+}
+
+/// Whether `signed` is signed over `payload` by `account`, or by a session key `account`
+/// granted for the chain `genesis_hash` that is live at `now_ms`.
+fn verify_signer(
+	account: &[u8; 32],
+	payload: &[u8],
+	signed: &impl Signed,
+	genesis_hash: &[u8; 32],
+	now_ms: u64,
+) -> Result<(), Refusal> {
+	let signer = match signed.delegation() {
+		None => account,
+		Some(delegation) => delegation.session_key_for(account, genesis_hash, now_ms)?,
+	};
+	verify_sr25519(signer, payload, signed.signature())
+}
+
 /// Whether `signature` is `signer`'s sr25519 signature of `payload` in the `substrate` context.
-fn verify_sr25519(signer: &[u8; 32], payload: &[u8], signature: &[u8; 64]) -> Result<(), Refusal> {
+pub(crate) fn verify_sr25519(
+	signer: &[u8; 32],
+	payload: &[u8],
+	signature: &[u8; 64],
+) -> Result<(), Refusal> {
 	let signer = schnorrkel::PublicKey::from_bytes(signer).map_err(|_| Refusal::BadSignature)?;
 	let signature =
 		schnorrkel::Signature::from_bytes(signature).map_err(|_| Refusal::BadSignature)?;
@@ -248,8 +353,8 @@ pub fn open_piece(
 	open_with(ephemeral_secret, GET_INFO, &request.encode(), sealed)
 }
 
-/// A writer's piece for a custodian to keep (DESIGN.md §4, "Add a record" step 3). The piece
-/// travels sealed to the custodian's registered X25519 key, bound to every other field, so
+/// A writer's piece for a custodian to keep (docs/ARCHITECTURE.md §4, "Add a record" step 3). The
+/// piece travels sealed to the custodian's registered X25519 key, bound to every other field, so
 /// only that custodian reads it and nobody can re-address it.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct PutRequest {
@@ -332,25 +437,39 @@ impl PutRequest {
 	/// `substrate` context (see [`GetRequest::sign_with`]).
 	pub fn sign_with(self, sign: impl FnOnce(&[u8]) -> [u8; 64]) -> SignedPutRequest {
 		let signature = sign(&self.signing_payload());
-		SignedPutRequest { request: self, signature }
+		SignedPutRequest { request: self, signature, delegation: None }
+	}
+
+	/// Signs the request with the session `key` that the signer granted by `delegation`.
+	pub fn sign_in_session(self, key: &SessionKey, delegation: Delegation) -> SignedPutRequest {
+		let signature = key.sign(&self.signing_payload());
+		SignedPutRequest { request: self, signature, delegation: Some(delegation) }
 	}
 }
 
-/// A [`PutRequest`] with its signer's sr25519 signature over [`PutRequest::signing_payload`].
+/// A [`PutRequest`] with its signer's sr25519 signature over [`PutRequest::signing_payload`],
+/// or its session key's with the signer's [`Delegation`].
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct SignedPutRequest {
 	/// The request.
 	pub request: PutRequest,
-	/// sr25519 signature by [`PutRequest::signer`].
+	/// sr25519 signature by [`PutRequest::signer`], or by the session key `delegation` grants.
 	pub signature: [u8; 64],
+	/// The signer's grant of the session key that signed, if a session key did.
+	pub delegation: Option<Delegation>,
 }
 
 impl SignedPutRequest {
-	/// What a custodian checks before opening the piece or asking the chain: the signature,
-	/// the chain and the custodian.
-	pub fn verify(&self, genesis_hash: &[u8; 32], custodian: &[u8; 32]) -> Result<(), Refusal> {
+	/// What a custodian checks before opening the piece or asking the chain, at its clock
+	/// `now_ms`: the signature (and session grant), the chain and the custodian.
+	pub fn verify(
+		&self,
+		genesis_hash: &[u8; 32],
+		custodian: &[u8; 32],
+		now_ms: u64,
+	) -> Result<(), Refusal> {
 		let request = &self.request;
-		verify_sr25519(&request.signer(), &request.signing_payload(), &self.signature)?;
+		verify_signer(&request.signer(), &request.signing_payload(), self, genesis_hash, now_ms)?;
 		check_addressee((&request.genesis_hash, &request.custodian), (genesis_hash, custodian))
 	}
 }

@@ -91,6 +91,15 @@ pub enum Refusal {
 	#[codec(index = 19)]
 	#[error("custodian failure: {reason}")]
 	Internal { reason: String },
+	/// The session key's grant had expired by the custodian's clock: grant a new session.
+	#[codec(index = 20)]
+	#[error("the session expired at {expired_at_ms} ms (custodian time {now_ms} ms)")]
+	SessionExpired { expired_at_ms: u64, now_ms: u64 },
+	/// The session key's grant is not acceptable (another account's, too long, from the
+	/// future).
+	#[codec(index = 21)]
+	#[error("the session grant is not acceptable: {reason}")]
+	BadSession { reason: String },
 }
 
 impl Refusal {
@@ -102,7 +111,9 @@ impl Refusal {
 			| Refusal::WrongChain
 			| Refusal::WrongCustodian
 			| Refusal::WrongIndex { .. } => 400,
-			Refusal::BadSignature => 401,
+			Refusal::BadSignature | Refusal::SessionExpired { .. } | Refusal::BadSession { .. } => {
+				401
+			},
 			Refusal::NotAllowedToWrite { .. } | Refusal::NoTicket { .. } => 403,
 			Refusal::NoArchive { .. } | Refusal::NotCustodian { .. } => 404,
 			Refusal::Stale { .. } | Refusal::Replayed | Refusal::AlreadyHeld { .. } => 409,

@@ -38,7 +38,7 @@ impl SignAs for GetRequest {
 
 fn verify(signed: &SignedGetRequest, guard: &mut ReplayGuard, now: u64) -> Result<(), Refusal> {
 	// The node's order, less the ticket check between the two.
-	signed.verify(&GENESIS, &CUSTODIAN).and_then(|()| guard.check(&signed.request, now))
+	signed.verify(&GENESIS, &CUSTODIAN, now).and_then(|()| guard.check(&signed.request, now))
 }
 
 #[test]
@@ -234,16 +234,19 @@ fn a_put_is_signed_by_the_author_of_a_new_record_or_the_repairer() {
 		category: ehr_types::Category::Observation,
 		supersedes: None,
 	});
-	assert_eq!(sign(new.clone(), &author).verify(&GENESIS, &CUSTODIAN), Ok(()));
+	assert_eq!(sign(new.clone(), &author).verify(&GENESIS, &CUSTODIAN, NOW), Ok(()));
 	assert_eq!(
-		sign(new.clone(), &repairer).verify(&GENESIS, &CUSTODIAN),
+		sign(new.clone(), &repairer).verify(&GENESIS, &CUSTODIAN, NOW),
 		Err(Refusal::BadSignature)
 	);
-	assert_eq!(sign(new.clone(), &author).verify(&[0; 32], &CUSTODIAN), Err(Refusal::WrongChain));
-	assert_eq!(sign(new, &author).verify(&GENESIS, &[0; 32]), Err(Refusal::WrongCustodian));
+	assert_eq!(
+		sign(new.clone(), &author).verify(&[0; 32], &CUSTODIAN, NOW),
+		Err(Refusal::WrongChain)
+	);
+	assert_eq!(sign(new, &author).verify(&GENESIS, &[0; 32], NOW), Err(Refusal::WrongCustodian));
 	let repair = seal(PutPurpose::Repair { record: 8, repairer: repairer.public.to_bytes() });
-	assert_eq!(sign(repair.clone(), &repairer).verify(&GENESIS, &CUSTODIAN), Ok(()));
-	assert_eq!(sign(repair, &author).verify(&GENESIS, &CUSTODIAN), Err(Refusal::BadSignature));
+	assert_eq!(sign(repair.clone(), &repairer).verify(&GENESIS, &CUSTODIAN, NOW), Ok(()));
+	assert_eq!(sign(repair, &author).verify(&GENESIS, &CUSTODIAN, NOW), Err(Refusal::BadSignature));
 }
 
 #[test]
@@ -269,4 +272,80 @@ fn refusals_travel_as_scale_with_an_http_status_that_blames_the_right_side() {
 	// Something that is not a custodian's answer.
 	assert_eq!(api::read_answer::<api::Get>(502, b"<html>bad gateway</html>"), Err(None));
 	assert_eq!(api::read_answer::<api::Get>(200, b"not a sealed piece"), Err(None));
+}
+
+/// An account's signature of a session grant: raw, as subxt and sp-core sign, or wrapped in
+/// `<Bytes>…</Bytes>`, as browser wallets sign raw bytes.
+fn grant_signature(account: &Keypair, grant: &SessionGrant, wrapped: bool) -> [u8; 64] {
+	let payload = grant.signing_payload();
+	let payload = if wrapped { [b"<Bytes>", &payload[..], b"</Bytes>"].concat() } else { payload };
+	account.sign_simple(b"substrate", &payload).to_bytes()
+}
+
+#[test]
+fn a_session_key_signs_for_the_account_that_granted_it() {
+	let alice = reader(1);
+	let key = SessionKey::generate().unwrap();
+	let grant = key.grant(GENESIS, alice.public.to_bytes(), NOW, 3_600_000);
+	for wrapped in [false, true] {
+		let delegation = Delegation {
+			grant: grant.clone(),
+			signature: grant_signature(&alice, &grant, wrapped),
+		};
+		let signed = request(&alice, 1, NOW).sign_in_session(&key, delegation);
+		assert_eq!(signed.verify(&GENESIS, &CUSTODIAN, NOW + 1), Ok(()), "wrapped: {wrapped}");
+		// The delegation travels in the request's SCALE bytes.
+		assert_eq!(SignedGetRequest::decode(&mut &signed.encode()[..]).unwrap(), signed);
+	}
+	// A put signed in the session verifies for its author.
+	let (_, custodian_public) = x25519_keypair_from_seed(&[5; 32]);
+	let write = Write { patient: [3; 32], author: alice.public.to_bytes(), archive_id: [4; 32] };
+	let purpose =
+		PutPurpose::NewRecord { category: ehr_types::Category::Condition, supersedes: None };
+	let put =
+		PutRequest::seal(GENESIS, (CUSTODIAN, &custodian_public), (write, purpose), vec![], b"p")
+			.unwrap();
+	let delegation =
+		Delegation { grant: grant.clone(), signature: grant_signature(&alice, &grant, true) };
+	assert_eq!(put.sign_in_session(&key, delegation).verify(&GENESIS, &CUSTODIAN, NOW), Ok(()));
+}
+
+#[test]
+fn a_session_grant_that_is_forged_expired_too_long_early_or_elsewhere_is_refused() {
+	let (alice, mallory) = (reader(1), reader(2));
+	let key = SessionKey::generate().unwrap();
+	let verify_with = |grant: SessionGrant, signer: &Keypair, key: &SessionKey, now: u64| {
+		let signature = grant_signature(signer, &grant, true);
+		request(&alice, 1, now)
+			.sign_in_session(key, Delegation { grant, signature })
+			.verify(&GENESIS, &CUSTODIAN, now)
+	};
+	let grant = key.grant(GENESIS, alice.public.to_bytes(), NOW, 3_600_000);
+	// Mallory cannot grant a session for Alice.
+	assert_eq!(verify_with(grant.clone(), &mallory, &key, NOW), Err(Refusal::BadSignature));
+	// A session granted by Mallory does not sign for Alice.
+	let mallorys = key.grant(GENESIS, mallory.public.to_bytes(), NOW, 3_600_000);
+	assert!(matches!(verify_with(mallorys, &mallory, &key, NOW), Err(Refusal::BadSession { .. })));
+	// Another key than the one granted.
+	let other = SessionKey::generate().unwrap();
+	assert_eq!(verify_with(grant.clone(), &alice, &other, NOW), Err(Refusal::BadSignature));
+	// Expired by the custodian's clock.
+	assert_eq!(
+		verify_with(grant.clone(), &alice, &key, grant.expires_at_ms),
+		Err(Refusal::SessionExpired {
+			expired_at_ms: grant.expires_at_ms,
+			now_ms: grant.expires_at_ms
+		})
+	);
+	// Longer than custodians accept (`grant` clamps; a hand-made grant is refused).
+	assert_eq!(key.grant(GENESIS, [0; 32], NOW, u64::MAX).expires_at_ms, NOW + MAX_SESSION_MS);
+	let too_long = SessionGrant { expires_at_ms: NOW + MAX_SESSION_MS + 1, ..grant.clone() };
+	assert!(matches!(verify_with(too_long, &alice, &key, NOW), Err(Refusal::BadSession { .. })));
+	// Issued in the future, past the allowed clock skew.
+	let early =
+		key.grant(GENESIS, alice.public.to_bytes(), NOW + SESSION_CLOCK_SKEW_MS + 1, 60_000);
+	assert!(matches!(verify_with(early, &alice, &key, NOW), Err(Refusal::BadSession { .. })));
+	// For another chain.
+	let elsewhere = key.grant([7; 32], alice.public.to_bytes(), NOW, 60_000);
+	assert_eq!(verify_with(elsewhere, &alice, &key, NOW), Err(Refusal::WrongChain));
 }

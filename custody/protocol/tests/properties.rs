@@ -72,7 +72,7 @@ fn verify_signature_only(signed: &SignedGetRequest) -> (Result<(), Refusal>, boo
 	let mut guard = ReplayGuard::new(1_000, 4);
 	let request = &signed.request;
 	let verdict = signed
-		.verify(&request.genesis_hash, &request.custodian)
+		.verify(&request.genesis_hash, &request.custodian, 0)
 		.and_then(|()| guard.check(request, request.issued_at_ms));
 	(verdict, !guard.is_empty())
 }
@@ -195,8 +195,9 @@ proptest! {
 
 		// One flipped bit anywhere in the request's fields or in its signature.
 		let mut bytes = signed.encode();
-		prop_assert_eq!(bytes.len(), REQUEST_LEN + 64);
-		let at = bit.index(bytes.len() * 8);
+		// The fields, the signature, and the `None` of no session delegation.
+		prop_assert_eq!(bytes.len(), REQUEST_LEN + 64 + 1);
+		let at = bit.index((REQUEST_LEN + 64) * 8);
 		flip(&mut bytes, at);
 		let altered = SignedGetRequest::decode(&mut bytes.as_slice()).unwrap();
 		prop_assert_eq!(altered.encode(), bytes);
@@ -212,13 +213,13 @@ proptest! {
 		let request = &signed.request;
 		if elsewhere != request.genesis_hash {
 			prop_assert_eq!(
-				signed.verify(&elsewhere, &request.custodian),
+				signed.verify(&elsewhere, &request.custodian, 0),
 				Err(Refusal::WrongChain)
 			);
 		}
 		if elsewhere != request.custodian {
 			prop_assert_eq!(
-				signed.verify(&request.genesis_hash, &elsewhere),
+				signed.verify(&request.genesis_hash, &elsewhere, 0),
 				Err(Refusal::WrongCustodian)
 			);
 		}

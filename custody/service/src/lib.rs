@@ -1,5 +1,5 @@
-//! The custody service of an ehr-chain custodian node (DESIGN.md §3, §4), apart from the node:
-//! what it takes, keeps, serves and releases, decided from the chain through the small
+//! The custody service of an ehr-chain custodian node (docs/ARCHITECTURE.md §3, §4), apart from the
+//! node: what it takes, keeps, serves and releases, decided from the chain through the small
 //! [`Chain`] trait, and served over HTTP ([`http`]) with pieces as bytes.
 //!
 //! - **Put** ([`CustodyService::put`]): the writer's request must be signed by the account the
@@ -102,7 +102,7 @@ impl<C: Chain> CustodyService<C> {
 	pub fn put(&self, client: IpAddr, signed: &SignedPutRequest) -> Result<PutReceipt, Refusal> {
 		let _admitted = self.limits.admit(client)?;
 		let keys = &self.keys;
-		signed.verify(&self.chain.genesis_hash(), &keys.account)?;
+		signed.verify(&self.chain.genesis_hash(), &keys.account, now_ms())?;
 		let request = &signed.request;
 		let write = &request.write;
 		match request.purpose {
@@ -168,7 +168,7 @@ impl<C: Chain> CustodyService<C> {
 	/// see the crate docs for the checks, in their order.
 	pub fn get(&self, client: IpAddr, signed: &SignedGetRequest) -> Result<SealedPiece, Refusal> {
 		let _admitted = self.limits.admit(client)?;
-		signed.verify(&self.chain.genesis_hash(), &self.keys.account)?;
+		signed.verify(&self.chain.genesis_hash(), &self.keys.account, now_ms())?;
 		let request = &signed.request;
 		let record = request.record;
 		if !self.chain.has_ticket(&request.reader, record).map_err(internal)? {

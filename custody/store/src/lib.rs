@@ -1,5 +1,5 @@
-//! The piece store of an ehr-chain custodian node (DESIGN.md §4, "Add a record" steps 3 and 5,
-//! "Forget a record").
+//! The piece store of an ehr-chain custodian node (docs/ARCHITECTURE.md §4, "Add a record" steps 3
+//! and 5, "Forget a record").
 //!
 //! A custodian keeps one piece of each archived record: an erasure-coded fragment of the
 //! ciphertext and one Shamir share of its key. This crate keeps those pieces on disk beside the

@@ -1,7 +1,7 @@
-//! The custody service of a custodian node (DESIGN.md §3, §4): the node keeps its pieces of
-//! archived records in a piece store beside the chain database and serves them over HTTP
-//! (`ehr-custody-service`, whose logic and refusals live in that crate). This module supplies
-//! what the service needs from a node:
+//! The custody service of a custodian node (docs/ARCHITECTURE.md §3, §4): the node keeps its pieces
+//! of archived records in a piece store beside the chain database and serves them over HTTP
+//! (`ehr-custody-service`, whose logic and refusals live in that crate). This module supplies what
+//! the service needs from a node:
 //!
 //! - [`keys`]: the custodian's receipt-signing (sr25519) and X25519 keys, from the keystore.
 //! - [`chain`]: the service's view of the chain, from the runtime APIs.
