@@ -9,6 +9,9 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import os from 'node:os';
 import { startNode, serveDist, walletBundle, RESULTS, UI } from './lib.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -22,7 +25,6 @@ await cryptoWaitReady();
 const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
 const A = Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'].map((n) => [n, keyring.addFromUri(`//${n}`).address]));
 
-const recordsStub = (await readFile(join(UI, 'src/records/index.ts'), 'utf8')).includes('NotYetAvailable');
 
 const timings = [];
 let failures = 0;
@@ -165,6 +167,9 @@ async function story(browser, vp, wallet, server) {
   currentPage = page;
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  // The page's and its worker's console errors, printed to explain a failing step.
+  page.on('console', (m) => m.type() === 'error' && console.log(`       console: ${m.text().slice(0, 500)}`));
+  page.on('worker', (w) => w.on('console', (m) => console.log(`       worker: ${m.text().slice(0, 500)}`)));
   const V = vp.name;
   try {
     await step(V, 'load: header shows the chain, best and finalised heights', async () => {
@@ -247,17 +252,8 @@ async function story(browser, vp, wallet, server) {
       await selectAccount(page, 'Charlie');
       await tab(page, 'doctor');
       await page.locator('main td').filter({ hasText: 'Coverage records' }).waitFor();
-      const form = page.getByTestId('add-record');
-      await fill(form, { "Patient's account": A.Dave, 'Record part': 'coverage', Insurer: 'Example Mutual' });
-      await form.locator('button[type=submit]').click();
-      if (recordsStub) {
-        const n = form.locator('.notice.error');
-        await n.waitFor();
-        const text = await n.textContent();
-        assert(/not yet available/.test(text), `stub error: ${text}`);
-      } else {
-        await form.locator('.notice.success').filter({ hasText: 'Record 0 added' }).waitFor({ timeout: 120000 });
-      }
+      const id = await addViaForm(page, 'add-record', { "Patient's account": A.Dave, 'Record part': 'coverage', Insurer: 'Example Mutual' });
+      assert(id === 0, `the first record is record 0: ${id}`);
     });
 
     await step(V, 'invalid FHIR: an uploaded file is refused naming the field', async () => {
@@ -294,7 +290,7 @@ async function story(browser, vp, wallet, server) {
       await checkScreen(page, vp, 'doctor');
     });
 
-    if (!recordsStub) await recordSteps(page, V);
+    await recordSteps(page, V, node);
 
     await step(V, 'revoked grantee: after revocation the chain refuses Dr Grey\'s write', async () => {
       const form = page.getByTestId('add-record');
@@ -331,18 +327,10 @@ async function story(browser, vp, wallet, server) {
       await tab(page, 'doctor');
       const form = page.getByTestId('read-record');
       await fill(form, { 'Record id': 0 });
-      if (recordsStub) {
-        // No record can exist before the records pipeline lands: the chain says so.
-        await form.locator('[data-action=check]').click();
-        const n = form.locator('.notice.error');
-        await n.waitFor();
-        assert((await n.textContent()).includes('UnknownRecord'), 'refused: unknown record');
-      } else {
-        await form.locator('button[type=submit]').click();
-        const n = form.locator('.notice.error');
-        await n.waitFor({ timeout: 60000 });
-        assert(/NoConsent|refused/i.test(await n.textContent()), 'refused for want of consent');
-      }
+      await form.locator('button[type=submit]').click();
+      const n = form.locator('.notice.error');
+      await n.waitFor({ timeout: 60000 });
+      assert(/NoConsent/.test(await n.textContent()), 'refused for want of consent');
     });
 
     await step(V, 'emergency: Dr Grey opens break-glass access, loudly', async () => {
@@ -376,20 +364,13 @@ async function story(browser, vp, wallet, server) {
       const year = String(new Date().getFullYear());
       const when = await main.locator('tbody tr td time').first().textContent();
       assert(when.includes(year), `dates are dates: ${when}`);
-      if (!recordsStub) {
-        await main.locator('td').filter({ hasText: 'Opened' }).first().waitFor();
-        await main.locator('td').filter({ hasText: 'REFUSED' }).first().waitFor();
-        assert(!/^0 reads/.test(summary), `reads on the trail: ${summary}`);
-      }
+      await main.locator('td').filter({ hasText: 'Opened' }).first().waitFor();
+      await main.locator('td').filter({ hasText: 'REFUSED' }).first().waitFor();
+      assert(!/^0 reads/.test(summary), `reads on the trail: ${summary}`);
       await checkScreen(page, vp, 'audit');
     });
 
     await step(V, 'patient: erase a record', async () => {
-      if (recordsStub) {
-        await tab(page, 'patient');
-        await page.locator('main').getByText('No record yet.').first().waitFor();
-        return;
-      }
       await tab(page, 'patient');
       await tx(page, () => page.getByRole('button', { name: 'Erase record 0' }).click());
       await page.locator('main td').filter({ hasText: 'erased at' }).first().waitFor();
@@ -403,9 +384,16 @@ async function story(browser, vp, wallet, server) {
 }
 
 
-// ---- records (run once the records pipeline has replaced the temporary stub) ----
+// ---- records ----
 
 const SAMPLE = join(UI, '..', 'client/fhir/samples/bundle-visit.json');
+const CONDITION = join(UI, '..', 'client/fhir/samples/condition-past.json');
+const EHR_CLI = process.env.EHR_CLI || join(os.homedir(), '.cache/ehr-chain/target/debug/ehr');
+
+/** Runs the Rust `ehr` command line against the test's node, signing as `suri`. */
+function ehr(node, suri, args) {
+  return promisify(execFile)(EHR_CLI, ['--url', node.ws, '--suri', suri, ...args], { maxBuffer: 64 << 20 });
+}
 const PARTS = [
   ['present-illness', { Illness: 'Hypertension', Since: '2019-05-14' }],
   ['past-illness', { Illness: 'Measles', From: '1990-02-01', Until: '1990-03-01' }],
@@ -437,7 +425,8 @@ async function readViaPage(page, form, id) {
   return readFile(path);
 }
 
-async function recordSteps(page, V) {
+async function recordSteps(page, V, node) {
+  let sampleId;
   await step(V, 'records: a record of each part (forms) and an uploaded FHIR file', async () => {
     await selectAccount(page, 'Charlie');
     await tab(page, 'doctor');
@@ -446,7 +435,9 @@ async function recordSteps(page, V) {
     await fill(form, { "Patient's account": A.Dave, 'Record part': 'file' });
     await form.locator('input[type=file]').setInputFiles(SAMPLE);
     await form.locator('button[type=submit]').click();
-    await form.locator('.notice.success').filter({ hasText: 'added' }).waitFor({ timeout: 180000 });
+    const ok = form.locator('.notice.success').filter({ hasText: 'added' });
+    await ok.waitFor({ timeout: 180000 });
+    sampleId = Number((await ok.textContent()).match(/Record (\d+) added/)[1]);
   });
   await step(V, 'records: the patient adds demographics, lists and reads records byte for byte', async () => {
     await selectAccount(page, 'Dave');
@@ -458,20 +449,16 @@ async function recordSteps(page, V) {
     assert(rows >= PARTS.length + 2, `records listed: ${rows}`);
     await selectAccount(page, 'Charlie');
     await tab(page, 'doctor');
-    const form = page.getByTestId('read-record');
-    const sample = await readFile(SAMPLE);
-    const ids = await (async () => {
-      // The uploaded sample is the doctor's last record before demographics: find it by reading back.
-      const out = [];
-      for (let id = 0; id < PARTS.length + 2; id++) out.push(id);
-      return out;
-    })();
-    let identical = false;
-    for (const id of ids) {
-      const bytes = await readViaPage(page, form, id).catch(() => null);
-      if (bytes && Buffer.compare(bytes, sample) === 0) identical = true;
-    }
-    assert(identical, 'the uploaded FHIR file reads back byte for byte');
+    const back = await readViaPage(page, page.getByTestId('read-record'), sampleId);
+    assert(Buffer.compare(back, await readFile(SAMPLE)) === 0, 'the uploaded FHIR file reads back byte for byte');
+  });
+  await step(V, 'records: the Rust client reads what the page wrote, and the page what the Rust client wrote', async () => {
+    const out = join(RESULTS, `rust-read-${V}.json`);
+    await ehr(node, '//Charlie', ['record', 'read', String(sampleId), '--out', out]);
+    assert(Buffer.compare(await readFile(out), await readFile(SAMPLE)) === 0, 'the ehr CLI reads the page\'s record byte for byte');
+    const { stdout } = await ehr(node, '//Charlie', ['--json', 'record', 'add', '--patient', A.Dave, '--file', CONDITION]);
+    const back = await readViaPage(page, page.getByTestId('read-record'), JSON.parse(stdout).record);
+    assert(Buffer.compare(back, await readFile(CONDITION)) === 0, 'the page reads the ehr CLI\'s record byte for byte');
   });
   await step(V, 'records: 1 MiB added and read in the browser (timed)', async () => {
     const data = Buffer.alloc(786432, 7).toString('base64');
@@ -499,7 +486,6 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-s
 const wallet = await walletBundle();
 const server = await serveDist();
 await rm(RESULTS, { recursive: true, force: true });
-console.log(`records pipeline: ${recordsStub ? 'temporary stub (record steps assert its "not yet available" error)' : 'present'}`);
 const only = process.env.UI_VIEWPORTS?.split(',');
 for (const vp of VIEWPORTS.filter((v) => !only || only.includes(v.name))) {
   try {

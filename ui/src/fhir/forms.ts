@@ -1,28 +1,12 @@
-// FHIR R4 JSON from the record forms (the original app's record parts), and a first check of a
-// resource in the page (the records pipeline validates it fully, with the project's Rust
-// validator, before anything is encrypted).
-import { FhirInvalid } from '../records/index';
-
-/** Resource type → record category (ehr-types' `Category::fhir_resource_types`). */
-export const CATEGORY_OF: Record<string, string> = {
-  Patient: 'Demographics',
-  Coverage: 'Coverage',
-  Condition: 'Condition',
-  DiagnosticReport: 'DiagnosticReport',
-  MedicationRequest: 'Medication',
-  MedicationStatement: 'Medication',
-  Procedure: 'Procedure',
-  Encounter: 'Encounter',
-  Observation: 'Observation',
-  AllergyIntolerance: 'AllergyIntolerance',
-  Immunization: 'Immunization',
-  DocumentReference: 'Document',
-};
+// FHIR R4 JSON from the record forms (the original app's record parts). The records pipeline
+// validates it with the project's Rust validator (in WebAssembly) before anything is encrypted.
 
 type V = Record<string, string>;
 const ref = (patient: string) => ({ reference: `Patient/${patient}` });
 const text = (t: string) => ({ text: t });
-const clean = <T extends object>(o: T): T => JSON.parse(JSON.stringify(o, (_k, v) => (v === '' || v === undefined ? undefined : v)));
+// Drops empty fields: FHIR forbids empty strings and empty arrays.
+const clean = <T extends object>(o: T): T =>
+  JSON.parse(JSON.stringify(o, (_k, v) => (v === '' || v === undefined || (Array.isArray(v) && v.length === 0) ? undefined : v)));
 
 export interface RecordKind {
   id: string;
@@ -192,90 +176,3 @@ export const DEMOGRAPHICS: RecordKind = {
       contact: v.kin ? [{ name: { text: v.kin } }] : undefined,
     }),
 };
-
-const DATE = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
-const DATETIME = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00)))?)?)?$/;
-
-/** What each resource type must carry (R4 cardinality 1..*) and its date elements. */
-const REQUIRED: Record<string, string[]> = {
-  Coverage: ['status', 'beneficiary', 'payor'],
-  Condition: ['subject'],
-  MedicationRequest: ['status', 'intent', 'subject'],
-  MedicationStatement: ['status', 'subject'],
-  Procedure: ['status', 'subject'],
-  Encounter: ['status', 'class'],
-  DiagnosticReport: ['status', 'code'],
-  Observation: ['status', 'code'],
-  AllergyIntolerance: ['patient'],
-  Immunization: ['status', 'vaccineCode', 'patient', 'occurrenceDateTime'],
-  DocumentReference: ['status', 'content'],
-  Patient: [],
-};
-const DATES: Record<string, string> = {
-  birthDate: 'date',
-  onsetDateTime: 'dateTime',
-  abatementDateTime: 'dateTime',
-  recordedDate: 'dateTime',
-  authoredOn: 'dateTime',
-  performedDateTime: 'dateTime',
-  occurrenceDateTime: 'dateTime',
-  effectiveDateTime: 'dateTime',
-  start: 'dateTime',
-  end: 'dateTime',
-};
-
-function checkResource(r: unknown, path: string): string {
-  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new FhirInvalid(path || 'resource', 'a resource must be a JSON object');
-  const o = r as Record<string, unknown>;
-  const type = o.resourceType;
-  if (typeof type !== 'string') throw new FhirInvalid(`${path}resourceType`, 'resourceType is missing');
-  const here = path ? `${path}` : '';
-  if (type === 'Bundle') {
-    const entries = o.entry;
-    if (!Array.isArray(entries) || entries.length === 0) throw new FhirInvalid(`${here}Bundle.entry`, 'a Bundle record needs at least one entry');
-    if (typeof o.type !== 'string') throw new FhirInvalid(`${here}Bundle.type`, 'Bundle.type is required');
-    const cats = new Set<string>();
-    entries.forEach((e, i) => {
-      const res = (e as Record<string, unknown>)?.resource;
-      if (res === undefined) throw new FhirInvalid(`${here}Bundle.entry[${i}].resource`, 'the entry has no resource');
-      cats.add(checkResource(res, `${here}Bundle.entry[${i}].resource.`));
-    });
-    if (cats.size !== 1) throw new FhirInvalid(`${here}Bundle.entry`, 'the entries of a record must all be of one category');
-    return [...cats][0];
-  }
-  const category = CATEGORY_OF[type];
-  if (!category) throw new FhirInvalid(`${here}resourceType`, `"${type}" is not a resource type a record can hold`);
-  for (const req of REQUIRED[type] ?? []) {
-    const v = o[req];
-    if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0))
-      throw new FhirInvalid(`${here}${type}.${req}`, `${type}.${req} is required`);
-  }
-  const walk = (v: unknown, p: string) => {
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${p}[${i}]`));
-    else if (v && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
-        if (DATES[k] && x !== undefined) {
-          const re = DATES[k] === 'date' ? DATE : DATETIME;
-          if (typeof x !== 'string' || !re.test(x)) throw new FhirInvalid(`${p}.${k}`, `${p}.${k} is not a FHIR ${DATES[k]} (YYYY-MM-DD)`);
-        } else walk(x, `${p}.${k}`);
-      }
-    }
-  };
-  walk(o, `${here}${type}`);
-  return category;
-}
-
-/**
- * Parses and checks `json` (the resource type maps to a category, required elements, dates);
- * throws `FhirInvalid` naming the field. Returns the record's category.
- */
-export function precheck(json: string): { category: string; resourceType: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch (e) {
-    throw new FhirInvalid('(file)', `not JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const category = checkResource(parsed, '');
-  return { category, resourceType: (parsed as { resourceType: string }).resourceType };
-}

@@ -1,9 +1,9 @@
 // Adding and reading records through the records pipeline (ui/src/records), with progress bars,
 // the chain's permission check first, and the read record shown readably and as a file.
 import type { Ctx } from '../app';
-import { addRecord, readRecord, type RecordProgress } from '../records/index';
+import { addRecord, readRecord, validateRecord, type RecordProgress } from '../records/index';
 import { canAccess, canWrite, decisionText, normaliseAddress } from '../chain/queries';
-import { RECORD_KINDS, DEMOGRAPHICS, precheck, type RecordKind } from '../fhir/forms';
+import { RECORD_KINDS, DEMOGRAPHICS, type RecordKind } from '../fhir/forms';
 import { h, field, card, values, notice, errorNotice, progressBar, newId } from '../ui/dom';
 
 const PHASES: Record<RecordProgress['phase'], string> = {
@@ -76,7 +76,7 @@ export function addRecordCard(ctx: Ctx, opts: { patient?: string; kinds?: Record
           if (!file) throw new Error('Choose a FHIR JSON file first.');
           json = await file.text();
         }
-        const { category } = precheck(json);
+        const { category } = await validateRecord(json);
         const supersedes = v.supersedes ? Number(v.supersedes) : undefined;
         const decision = await canWrite(api, actor.address, patient, category, supersedes ?? null);
         if (!decision.allowed) {
@@ -100,7 +100,8 @@ export function addRecordCard(ctx: Ctx, opts: { patient?: string; kinds?: Record
         out.replaceChildren(
           notice('success', `Record ${res.record} added`, `${res.category} record, archive ${res.archiveId}, in ${((performance.now() - started) / 1000).toFixed(1)} s.`),
         );
-        void ctx.refresh();
+        // No re-render here: it would take the outcome away before it is read. Lists show the
+        // record the next time their screen is opened.
       } catch (e) {
         out.replaceChildren(errorNotice(e));
       } finally {
