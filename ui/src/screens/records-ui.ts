@@ -116,6 +116,9 @@ export function demographicsCard(ctx: Ctx): HTMLElement {
   return addRecordCard(ctx, { patient: ctx.actor.address, kinds: [DEMOGRAPHICS], title: 'Demographics', testid: 'demographics' });
 }
 
+/** The largest record shown as text in the page, in characters. */
+const SHOWN_MAX = 1 << 20;
+
 /** Reads record `id` through the pipeline into `out`, with a progress bar. */
 export async function readInto(ctx: Ctx, id: number, out: HTMLElement): Promise<void> {
   const bar = progressBar(`Record ${id}`);
@@ -124,16 +127,23 @@ export async function readInto(ctx: Ctx, id: number, out: HTMLElement): Promise<
   try {
     const res = await readRecord(ctx.api, ctx.actor, id, (p) => bar.set(PHASES[p.phase] ?? p.phase, p.done, p.total), () => {});
     bar.set('done');
+    const blob = new Blob([res.json], { type: 'application/fhir+json' });
+    const link = h('a', { href: URL.createObjectURL(blob), download: `record-${id}.json`, class: 'button secondary' }, `Download record ${id} (${res.resourceType}, JSON)`);
+    const read = notice('success', `Record ${id}: ${res.resourceType}`, `Read in ${((performance.now() - started) / 1000).toFixed(1)} s; every piece checked against its commitment.`);
+    // A large record (an attached scan, say) is offered as a file only: laying out megabytes of
+    // text would freeze the page.
+    if (res.json.length > SHOWN_MAX) {
+      out.replaceChildren(read, link, notice('info', `${(res.json.length / 1048576).toFixed(1)} MiB: too large to show here; download it to open it.`));
+      return;
+    }
     let pretty = res.json;
     try {
       pretty = JSON.stringify(JSON.parse(res.json), null, 2);
     } catch {
       /* shown as it is */
     }
-    const blob = new Blob([res.json], { type: 'application/fhir+json' });
-    const link = h('a', { href: URL.createObjectURL(blob), download: `record-${id}.json`, class: 'button secondary' }, `Download record ${id} (${res.resourceType}, JSON)`);
     out.replaceChildren(
-      notice('success', `Record ${id}: ${res.resourceType}`, `Read in ${((performance.now() - started) / 1000).toFixed(1)} s; every piece checked against its commitment.`),
+      read,
       link,
       h('pre', { class: 'json', tabindex: '0', role: 'region', 'aria-label': `Record ${id} as FHIR JSON`, 'data-testid': 'record-json' }, pretty),
     );
