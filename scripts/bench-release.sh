@@ -5,13 +5,15 @@
 # - client/benches/dev_node.rs: transfers to finality, a 1 MiB read with open_access, the audit
 #   trail of a patient on a chain of 10,000 blocks;
 # - the bulk import example: 1 KiB FHIR bundles, 8 doctors in parallel, against a release
-#   `ehr-node --dev`.
-# Pass the names of the parts to run (`custody dev-node bulk-import`), or none for all three.
+#   `ehr-node --dev`;
+# - client/fhir-server/benches/fhir_server.rs: a 10 KiB resource created and read through the
+#   FHIR server (1 and 4 clients) against the same calls through `ehr-client`.
+# Pass the names of the parts to run (`custody dev-node bulk-import fhir-server`), or none for all.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 ensure_build_deps
 cd "$REPO_ROOT"
 parts=("$@")
-((${#parts[@]})) || parts=(custody dev-node bulk-import)
+((${#parts[@]})) || parts=(custody dev-node bulk-import fhir-server)
 
 start=$(now)
 say "building in release"
@@ -60,8 +62,12 @@ for part in "${parts[@]}"; do
 		rm -rf "$base"
 		trap - EXIT
 		;;
+	fhir-server)
+		say "the FHIR server: a 10 KiB Condition, 1 and 4 clients, against ehr-client"
+		"$(bench fhir_server)"
+		;;
 	*)
-		echo "unknown part $part (custody, dev-node, bulk-import)" >&2
+		echo "unknown part $part (custody, dev-node, bulk-import, fhir-server)" >&2
 		exit 2
 		;;
 	esac

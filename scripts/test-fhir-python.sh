@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The FHIR server driven by a third-party client: starts an `ehr-node --dev` (its own
-# custodian), sets up a hospital (//Bob), a doctor (//Charlie) and a patient (//Dave) who grants
-# the doctor read-and-write consent with the `ehr` CLI, starts `ehr-fhir-server` for the doctor
-# and for a stranger (//Eve), and runs client/fhir-server/python/test_fhirclient.py with
-# `fhirclient` from the venv. Expects the workspace built (debug).
+# The FHIR server driven by third-party clients: starts an `ehr-node --dev` (its own
+# custodian), sets up a hospital (//Bob), two doctors (//Charlie, //Eve) and a patient (//Dave)
+# who grants //Charlie read-and-write consent with the `ehr` CLI, starts `ehr-fhir-server` for
+# //Charlie, //Dave and //Eve, and runs client/fhir-server/python/test_fhirclient.py with
+# `fhirclient` and `jsonschema` (against HL7's R4 JSON schema) from the venv. Expects the
+# workspace built (debug).
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$REPO_ROOT"
 ensure_python_venv
+ensure_fhir_schema
 
 BIN="$CARGO_TARGET_DIR/debug"
 WORK="$(mktemp -d -t ehr-fhir-python-XXXXXX)"
@@ -40,15 +42,22 @@ ehr() { "$BIN/ehr" "$@" >/dev/null; }
 ehr --suri //Alice custodian register "http://127.0.0.1:$CUSTODY_PORT"
 ehr --suri //Alice hospital register //Bob --name "St Mary" --address "1 Main St" --speciality cardiology
 ehr --suri //Bob doctor register //Charlie --name "Dr Grey" --speciality cardiology
+ehr --suri //Bob doctor register //Eve --name "Dr Shepherd" --speciality neurology
 ehr --suri //Charlie patient propose //Dave
 ehr --suri //Dave patient register
 ehr --suri //Dave consent grant --doctor //Charlie --write
-EHR_PATIENT="$("$BIN/ehr" --suri //Dave --json patient show | python3 -c 'import json, sys; print(json.load(sys.stdin)["account"])')"
+account_of() { # <patient|doctor> <suri>
+	"$BIN/ehr" --json "$1" show "$2" | python3 -c 'import json, sys; print(json.load(sys.stdin)["account"])'
+}
+EHR_PATIENT="$(account_of patient //Dave)"
+EHR_OTHER_DOCTOR="$(account_of doctor //Eve)"
 
-start_server() { # <suri> <variable for its URL>
+# The doctor's server takes bodies up to 256 KiB, so that the 413 check is quick.
+EHR_MAX_BODY=262144
+start_server() { # <suri> <variable for its URL> [server options]
 	local port
 	port=$(free_port)
-	"$BIN/ehr-fhir-server" --suri "$1" --listen "127.0.0.1:$port" >>"$WORK/servers.log" 2>&1 &
+	"$BIN/ehr-fhir-server" --suri "$1" --listen "127.0.0.1:$port" "${@:3}" >>"$WORK/servers.log" 2>&1 &
 	PIDS+=($!)
 	for _ in $(seq 1 60); do
 		curl -sf "http://127.0.0.1:$port/metadata" >/dev/null && break
@@ -56,11 +65,13 @@ start_server() { # <suri> <variable for its URL>
 	done
 	printf -v "$2" 'http://127.0.0.1:%s' "$port"
 }
-start_server //Charlie EHR_FHIR_DOCTOR
-start_server //Eve EHR_FHIR_STRANGER
+start_server //Charlie EHR_FHIR_DOCTOR --max-body-bytes "$EHR_MAX_BODY"
+start_server //Dave EHR_FHIR_PATIENT
+start_server //Eve EHR_FHIR_OTHER
 
 say "running the fhirclient $FHIRCLIENT_VERSION tests"
-export EHR_FHIR_DOCTOR EHR_FHIR_STRANGER EHR_PATIENT EHR_SAMPLES="$REPO_ROOT/client/fhir/samples"
+export EHR_FHIR_DOCTOR EHR_FHIR_PATIENT EHR_FHIR_OTHER EHR_PATIENT EHR_OTHER_DOCTOR EHR_MAX_BODY
+export EHR_SAMPLES="$REPO_ROOT/client/fhir/samples" EHR_FHIR_SCHEMA="$FHIR_SCHEMA"
 if ! "$EHR_VENV/bin/python" client/fhir-server/python/test_fhirclient.py; then
 	echo "---- ehr-fhir-server log ----"; cat "$WORK/servers.log"
 	exit 1

@@ -197,6 +197,7 @@ pub struct Dispersal<'a> {
 /// given: encodes it into one piece per custodian (any `k` rebuild it), has each custodian keep
 /// its piece, and adds the record with its archive and the receipts in one transaction. If that
 /// transaction fails, nothing was stored on chain and nothing is held.
+#[allow(clippy::too_many_arguments)] // who, for whom, what, and how it is dispersed
 pub async fn store_record(
 	api: &EhrClient,
 	author: &Keypair,

@@ -41,6 +41,18 @@ pub async fn page(
 	AuditPage::decode(&mut &bytes[..]).map_err(chain)
 }
 
+/// What the node's index holds now of `patient`'s trail in blocks `from..=to`, without waiting
+/// for it to reach `to`: entries of blocks not yet final and indexed are missing.
+pub async fn indexed(
+	rpc: &RpcClient,
+	patient: &AccountId32,
+	from: u32,
+	to: u32,
+) -> Result<Vec<AuditEntry>, Error> {
+	let first = page(rpc, patient, from, to, None).await?;
+	with_rest(rpc, patient, from, to, first).await
+}
+
 /// The audit trail of `patient` in blocks `from..=to` (`to` defaults to the last finalised
 /// block), oldest first, page by page. Waits (up to 30 s) for the node's index to reach `to`.
 pub async fn trail(
@@ -55,24 +67,35 @@ pub async fn trail(
 		None => api.at_current_block().await.map_err(chain)?.block_number() as u32,
 	};
 	let deadline = Instant::now() + INDEX_WAIT;
-	let mut entries = Vec::new();
-	let mut after = None;
 	loop {
-		let page = page(rpc, patient, from, to, after).await?;
-		if page.indexed_to < to {
-			if Instant::now() > deadline {
-				return Err(chain(format!(
-					"the node's audit index is at block {}, not yet at {to}",
-					page.indexed_to
-				)));
-			}
-			futures_timer::Delay::new(Duration::from_millis(50)).await;
-			continue;
+		let first = page(rpc, patient, from, to, None).await?;
+		if first.indexed_to >= to {
+			return with_rest(rpc, patient, from, to, first).await;
 		}
-		entries.extend(page.entries);
-		match page.next {
-			Some(next) => after = Some(next),
-			None => return Ok(entries),
+		if Instant::now() > deadline {
+			return Err(chain(format!(
+				"the node's audit index is at block {}, not yet at {to}",
+				first.indexed_to
+			)));
 		}
+		futures_timer::Delay::new(Duration::from_millis(50)).await;
 	}
+}
+
+/// The entries of `first` and of the pages after it.
+async fn with_rest(
+	rpc: &RpcClient,
+	patient: &AccountId32,
+	from: u32,
+	to: u32,
+	first: AuditPage<AccountId32>,
+) -> Result<Vec<AuditEntry>, Error> {
+	let mut entries = first.entries;
+	let mut after = first.next;
+	while let Some(cursor) = after {
+		let page = page(rpc, patient, from, to, Some(cursor)).await?;
+		entries.extend(page.entries);
+		after = page.next;
+	}
+	Ok(entries)
 }

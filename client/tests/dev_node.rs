@@ -582,7 +582,6 @@ async fn the_audit_index_survives_restarts_and_catches_up_on_missed_blocks() {
 	let access = || ehr::tx().ehr_access();
 	let trail = |node: &TestNode| {
 		let url = node.ws_url();
-		let patient_id = patient_id;
 		async move {
 			let (api, rpc) = ehr_client::connect_with_rpc(&url).await.expect("connect");
 			audit::trail(&api, &rpc, &patient_id, 1, None).await.expect("ehr_auditTrail")

@@ -129,7 +129,7 @@ async fn the_original_story_through_the_library() {
 	}
 	let listed = records::list(&api, &id(&patient)).await.unwrap();
 	let summary: Vec<_> =
-		listed.iter().map(|r| (r.id, r.category.clone(), r.author, r.erased_at)).collect();
+		listed.iter().map(|r| (r.id, r.category, r.author, r.erased_at)).collect();
 	assert_eq!(
 		summary,
 		vec![

@@ -25,6 +25,12 @@ pub fn capability_statement(base: &str, date: &str) -> Value {
 		"type": "reference",
 		"documentation": "The patient: Patient/<SS58 address> or the address alone; the acting account if not given",
 	});
+	let dates = "[eq|ne|ge|gt|le|lt|sa|eb] then YYYY, YYYY-MM, YYYY-MM-DD (UTC) or YYYY-MM-DDThh:mm:ss[.sss](Z|±hh:mm); may repeat";
+	let updated_param = json!({
+		"name": "_lastUpdated",
+		"type": "date",
+		"documentation": format!("When the current version was anchored (its block's time): {dates}"),
+	});
 	let count_param = json!({ "name": "_count", "type": "number", "documentation": "Page size (at most 100); pages follow with the next link" });
 	let mut resources: Vec<Value> = record_types()
 		.into_iter()
@@ -35,7 +41,7 @@ pub fn capability_statement(base: &str, date: &str) -> Value {
 				"versioning": "versioned",
 				"readHistory": true,
 				"updateCreate": false,
-				"searchParam": [patient_param.clone(), count_param.clone()],
+				"searchParam": [patient_param.clone(), updated_param.clone(), count_param.clone()],
 			});
 			if Category::from_fhir_resource_type(resource_type) == Some(Category::Demographics) {
 				resource["operation"] = json!([{
@@ -61,7 +67,7 @@ pub fn capability_statement(base: &str, date: &str) -> Value {
 		"interaction": interactions(&["search-type"]),
 		"searchParam": [
 			patient_param.clone(),
-			{ "name": "date", "type": "date", "documentation": "[ge|gt|le|lt|eq]YYYY-MM-DD, UTC days; may repeat" },
+			{ "name": "date", "type": "date", "documentation": format!("When it happened (its block's time): {dates}") },
 			count_param.clone(),
 		],
 	}));

@@ -16,7 +16,7 @@
 //! | `PUT /[type]/[id]` | add a record superseding the current version (a new version) |
 //! | `GET /[type]/[id]/_history` | every version, as a `history` Bundle |
 //! | `DELETE /[type]/[id]` | erase every version (the patient or a guardian only) |
-//! | `GET /[type]?patient=…&_count=…` | the patient's resources of that type, a `searchset` with paging |
+//! | `GET /[type]?patient=…&_lastUpdated=…&_count=…` | the patient's resources of that type, a `searchset` with paging |
 //! | `GET /Patient/[ss58]/$everything` | every record of the patient that the account may read |
 //! | `GET /AuditEvent?patient=…&date=ge…` | the patient's on-chain audit trail |
 //! | `GET /Consent?patient=…`, `POST /Consent` | consent grants, and granting |
@@ -37,8 +37,10 @@
 //! - Every read of a resource, in a search or a history too, is an access opened (and audited)
 //!   on chain, so pages are at most 100 entries; a record the chain refuses is an
 //!   OperationOutcome entry (`search.mode = outcome`) rather than a failed search.
-//! - Record summaries carry blocks, not times: `meta.lastUpdated` is not set and
-//!   `_lastUpdated` is not supported (the CapabilityStatement does not list it).
+//! - `meta.lastUpdated` is the time of the block that anchored the version, from the node's
+//!   audit index, which holds final blocks only: a version read before its block is final, and
+//!   the answer to a create or an update, carry none. A `_lastUpdated` search waits (up to
+//!   30 s) for the index to reach the newest block it compares.
 //! - `Patient/<ss58>` references name accounts; a Demographics record is `Patient/<record id>`
 //!   like any other record, and `GET /Patient/<ss58>` is not a read.
 //! - AuditEvent and Consent: see [`mapping::audit`] and [`mapping::consent`].

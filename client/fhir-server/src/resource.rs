@@ -1,6 +1,6 @@
 //! Records as FHIR resources: which patient a posted resource is about, which records are the
-//! versions of one logical resource, and the `id` and `meta.versionId` a stored resource is
-//! served with.
+//! versions of one logical resource, and the `id`, `meta.versionId` and `meta.lastUpdated` a
+//! stored resource is served with.
 //!
 //! # Logical ids and versions
 //!
@@ -13,11 +13,20 @@
 //!
 //! What is stored is the posted JSON as it was sent (byte for byte, so its content commitment
 //! is the author's); `id` and `meta.versionId` are set when it is served, since the record id
-//! is known only once the chain has stored it.
-use crate::{mapping::parse_account, outcome::ApiError};
-use ehr_client::{records::RecordSummary, subxt::utils::AccountId32};
+//! is known only once the chain has stored it. `meta.lastUpdated` is the time of the block that
+//! anchored the version, from the node's audit index (its `RecordAdded` entry), and is left out
+//! while the index has not reached that block (it indexes final blocks only).
+use crate::{
+	mapping::{instant, parse_account},
+	outcome::ApiError,
+};
+use ehr_client::{
+	audit::{AuditEntry, AuditEvent},
+	records::RecordSummary,
+	subxt::utils::AccountId32,
+};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The elements that name the patient of the resource types that records hold
 /// (`Coverage.beneficiary`, `AllergyIntolerance.patient`, `Condition.subject`, ...).
@@ -110,9 +119,25 @@ pub fn logical_resources(records: &[RecordSummary]) -> Vec<Vec<&RecordSummary>> 
 	roots.into_iter().map(|root| versions(records, root)).collect()
 }
 
-/// The stored `json` served as version `version` of logical resource `id`: `id` and
-/// `meta.versionId` set, the rest as stored.
-pub fn stamp(json: &str, id: u64, version: usize) -> Result<Value, ApiError> {
+/// When each record added among `entries` was anchored: its block's time, in ms since the epoch.
+pub fn added_times(entries: &[AuditEntry]) -> HashMap<u64, u64> {
+	entries
+		.iter()
+		.filter_map(|entry| match entry.event {
+			AuditEvent::RecordAdded { record, .. } => Some((record, entry.time_ms)),
+			_ => None,
+		})
+		.collect()
+}
+
+/// The stored `json` served as version `version` of logical resource `id`, last updated at
+/// `last_updated` (ms since the epoch) if known: `id` and `meta` set, the rest as stored.
+pub fn stamp(
+	json: &str,
+	id: u64,
+	version: usize,
+	last_updated: Option<u64>,
+) -> Result<Value, ApiError> {
 	let mut resource: Value = serde_json::from_str(json)
 		.map_err(|e| ApiError::Internal(format!("a stored record is not JSON: {e}")))?;
 	let Some(object) = resource.as_object_mut() else {
@@ -122,6 +147,11 @@ pub fn stamp(json: &str, id: u64, version: usize) -> Result<Value, ApiError> {
 	let meta = object.entry("meta").or_insert_with(|| Value::Object(Default::default()));
 	if let Some(meta) = meta.as_object_mut() {
 		meta.insert("versionId".into(), Value::String(version.to_string()));
+		match last_updated {
+			Some(ms) => meta.insert("lastUpdated".into(), Value::String(instant(ms))),
+			// The author's own claim is not the chain's: never serve it as ours.
+			None => meta.remove("lastUpdated"),
+		};
 	}
 	Ok(resource)
 }
@@ -189,11 +219,41 @@ mod tests {
 	fn a_stored_resource_is_served_with_its_id_and_version() {
 		let stored =
 			r#"{"resourceType":"Condition","id":"mine","meta":{"profile":["x"]},"subject":{}}"#;
-		let served = stamp(stored, 7, 2).unwrap();
+		let served = stamp(stored, 7, 2, None).unwrap();
 		assert_eq!(served["id"], "7");
 		assert_eq!(served["meta"], json!({ "profile": ["x"], "versionId": "2" }));
 		assert_eq!(served["subject"], json!({}));
-		assert_eq!(stamp("{}", 1, 1).unwrap()["meta"]["versionId"], "1");
-		assert!(stamp("[]", 1, 1).is_err());
+		assert_eq!(stamp("{}", 1, 1, None).unwrap()["meta"]["versionId"], "1");
+		assert!(stamp("[]", 1, 1, None).is_err());
+	}
+
+	#[test]
+	fn last_updated_is_the_anchoring_block_time_or_absent() {
+		let claimed =
+			r#"{"resourceType":"Condition","meta":{"lastUpdated":"1999-01-01T00:00:00Z"}}"#;
+		let served = stamp(claimed, 7, 1, Some(1_796_302_029_123)).unwrap();
+		assert_eq!(served["meta"]["lastUpdated"], "2026-12-03T12:47:09.123Z");
+		assert!(stamp(claimed, 7, 1, None).unwrap()["meta"].get("lastUpdated").is_none());
+	}
+
+	#[test]
+	fn added_times_come_from_record_added_entries_only() {
+		use ehr_client::types::{Category, DenyReason};
+		use ehr_types::audit::AuditCursor;
+		let entry = |block: u32, event| AuditEntry {
+			at: AuditCursor { block, event: 0 },
+			time_ms: u64::from(block) * 1_000,
+			event,
+		};
+		let author = account(3);
+		let entries = [
+			entry(5, AuditEvent::RecordAdded { record: 1, author, category: Category::Condition }),
+			entry(
+				6,
+				AuditEvent::Denied { record: 2, reader: author, reason: DenyReason::NoConsent },
+			),
+			entry(7, AuditEvent::RecordAdded { record: 2, author, category: Category::Condition }),
+		];
+		assert_eq!(added_times(&entries), HashMap::from([(1, 5_000), (2, 7_000)]));
 	}
 }

@@ -4,12 +4,13 @@ use crate::{
 	capability,
 	mapping::{
 		self,
-		audit::{audit_event, DateFilter},
+		audit::audit_event,
 		bundle::{self, Page},
 		consent::{consent_resource, grant_request},
+		dates::DateFilter,
 	},
 	outcome::{fhir_response, ApiError},
-	resource::{self, logical_resources, patient_of, stamp},
+	resource::{self, added_times, logical_resources, patient_of, stamp},
 	AppState,
 };
 use axum::{
@@ -232,7 +233,7 @@ async fn create(
 	};
 	tracing::info!(record = stored.record, %patient, held = stored.held, "record added");
 	let json = String::from_utf8_lossy(&bytes);
-	let resource = stamp(&json, stored.record, 1)?;
+	let resource = stamp(&json, stored.record, 1, None)?;
 	Ok(versioned(&state, StatusCode::CREATED, &resource_type, stored.record, 1, &resource))
 }
 
@@ -291,12 +292,25 @@ async fn read_version(
 	if read.rejected > 0 || !read.refusals.is_empty() {
 		tracing::warn!(record = record.id, rejected = read.rejected, refusals = ?read.refusals, "read with failing custodians");
 	}
-	let resource = stamp(&read.json, root, n)?;
+	let resource = stamp(&read.json, root, n, anchored_at(state, record).await)?;
 	match (expected, resource["resourceType"].as_str()) {
 		(Some(expected), Some(found)) if found != expected => Err(ApiError::NotFound(format!(
 			"resource {root} is a {found}: read it as {found}/{root}"
 		))),
 		_ => Ok(resource),
+	}
+}
+
+/// When `record` was anchored (ms since the epoch), if the node's audit index has reached its
+/// block: the index serves final blocks only, and a read must not wait for finality for it.
+async fn anchored_at(state: &AppState, record: &RecordSummary) -> Option<u64> {
+	let block = record.created_at;
+	match audit::indexed(&state.rpc, &record.patient, block, block).await {
+		Ok(entries) => added_times(&entries).get(&record.id).copied(),
+		Err(error) => {
+			tracing::warn!(record = record.id, %error, "no lastUpdated: the audit index failed");
+			None
+		},
 	}
 }
 
@@ -450,7 +464,7 @@ async fn update(
 		.await?
 	};
 	tracing::info!(record = stored.record, supersedes = current.id, "record amended");
-	let resource = stamp(&String::from_utf8_lossy(&bytes), versions[0].id, n + 1)?;
+	let resource = stamp(&String::from_utf8_lossy(&bytes), versions[0].id, n + 1, None)?;
 	let mut response =
 		versioned(&state, StatusCode::OK, &resource_type, versions[0].id, n + 1, &resource);
 	let location = format!("{}/{resource_type}/{id}/_history/{}", state.base, n + 1);
@@ -523,13 +537,26 @@ async fn search_records(
 	url: &str,
 ) -> Answer {
 	let page = Page::from_params(params)?;
+	let updated = DateFilter::all_of(params, "_lastUpdated")?;
 	let all = records::list(&state.api, patient).await?;
-	let found: Vec<Vec<RecordSummary>> = logical_resources(&all)
+	let mut found: Vec<Vec<RecordSummary>> = logical_resources(&all)
 		.into_iter()
 		.filter(|versions| category.is_none_or(|c| versions[0].category == c))
 		.filter(|versions| versions.last().is_some_and(|v| v.erased_at.is_none()))
 		.map(|versions| versions.into_iter().cloned().collect())
 		.collect();
+	if !updated.is_empty() {
+		// The current versions' times; this waits for the index to reach the newest of them.
+		let blocks = found.iter().filter_map(|versions| versions.last()).map(|v| v.created_at);
+		if let (Some(from), Some(to)) = (blocks.clone().min(), blocks.max()) {
+			let times =
+				added_times(&audit::trail(&state.api, &state.rpc, patient, from, Some(to)).await?);
+			found.retain(|versions| {
+				let time = versions.last().and_then(|v| times.get(&v.id));
+				time.is_some_and(|&time| updated.iter().all(|filter| filter.admits(time)))
+			});
+		}
+	}
 	let mut entries = Vec::new();
 	for versions in page.slice(&found) {
 		let root = versions[0].id;
@@ -548,7 +575,8 @@ async fn search_records(
 			Err(error) => entries.push(bundle::outcome_entry(error.outcome())),
 		}
 	}
-	let kept = [("patient".to_owned(), patient.to_string())];
+	let mut kept = vec![("patient".to_owned(), patient.to_string())];
+	kept.extend(params.iter().filter(|(k, _)| k == "_lastUpdated").cloned());
 	let links = bundle::links(url, &kept, page, found.len());
 	Ok(fhir_response(StatusCode::OK, &bundle::searchset(found.len(), links, entries)))
 }
@@ -561,11 +589,7 @@ async fn search_audit(
 	url: &str,
 ) -> Answer {
 	let page = Page::from_params(params)?;
-	let dates: Vec<DateFilter> = params
-		.iter()
-		.filter(|(k, _)| k == "date")
-		.map(|(_, v)| DateFilter::parse(v))
-		.collect::<Result<_, _>>()?;
+	let dates = DateFilter::all_of(params, "date")?;
 	let trail = audit::trail(&state.api, &state.rpc, patient, 1, None).await?;
 	let events: Vec<Value> = trail
 		.iter()

@@ -1,32 +1,27 @@
-//! The FHIR server end to end, on one real `ehr-node --dev` that is its own custodian: a
-//! hospital (//Bob, registered by the //Alice sudo key), a doctor (//Charlie) and a patient
-//! (//Dave) who grants the doctor read-and-write consent; servers started in-process for the
-//! doctor, the patient and a stranger (//Eve), driven over HTTP. Every sample is created and read
+//! The FHIR server end to end, on one real `ehr-node --dev` and the clinic of
+//! [`support::clinic`]; servers started in-process for the doctor, the patient and a stranger
+//! (//Eve), driven over HTTP. Every sample is created and read
 //! back identical, searched with paging, amended and its history read; a stranger is refused
 //! (403), an erased record is gone (410), the audit trail shows the reads and the refusal,
 //! consent is listed, granted and revoked; and every bad request gets its 4xx and leaves nothing
 //! on chain.
 #[path = "../../tests/common/mod.rs"]
 mod common;
+mod support;
 
 use common::TestNode;
 use ehr_client::{
-	archive, consent, records, roles,
-	subxt::utils::AccountId32,
+	records,
 	subxt_signer::sr25519::{dev, Keypair},
-	types::{GrantScope, Grantee, Right},
 };
 use ehr_fhir::samples;
 use ehr_fhir_server::Options;
 use reqwest::{header::HeaderMap, Method};
 use serde_json::{json, Value};
+use support::{clinic, id, Clinic};
 
 /// The doctor's server takes bodies up to this size, so that the 413 check is quick.
 const SMALL_LIMIT: usize = 256 << 10;
-
-fn id(pair: &Keypair) -> AccountId32 {
-	pair.public_key().to_account_id()
-}
 
 /// An in-process server acting for `signer`, and a client of it.
 struct Fhir {
@@ -101,34 +96,8 @@ fn diagnostics(answer: &Answer) -> String {
 async fn a_fhir_server_in_front_of_the_chain() {
 	let node = TestNode::dev().await;
 	let api = node.client().await;
-	let (registrar, hospital, doctor, patient, stranger) =
-		(dev::alice(), dev::bob(), dev::charlie(), dev::dave(), dev::eve());
-	archive::register_custodian(&api, &registrar, &node.custody_url()).await.unwrap();
-	let profile = roles::HospitalProfile {
-		name: "St Mary".into(),
-		address: "1 Main Street".into(),
-		specialities: vec!["cardiology".into()],
-	};
-	roles::register_hospital(&api, &registrar, &id(&hospital), &profile).await.unwrap();
-	let dr = roles::DoctorProfile {
-		name: "Dr Grey".into(),
-		speciality: "cardiology".into(),
-		contact: "ward 3".into(),
-	};
-	roles::register_doctor(&api, &hospital, &id(&doctor), &dr).await.unwrap();
-	roles::propose_patient(&api, &doctor, &id(&patient)).await.unwrap();
-	roles::register_patient(&api, &patient).await.unwrap();
-	let grant = consent::grant(
-		&api,
-		&patient,
-		&id(&patient),
-		Grantee::Doctor(id(&doctor)),
-		GrantScope::All,
-		Right::ReadWrite,
-		None,
-	)
-	.await
-	.unwrap();
+	let Clinic { hospital, doctor, patient, grant } = clinic(&node, &api).await;
+	let stranger = dev::eve();
 
 	let as_doctor = Fhir::start(&node, doctor.clone(), SMALL_LIMIT).await;
 	let as_patient = Fhir::start(&node, patient.clone(), ehr_fhir::MAX_PAYLOAD_BYTES).await;
@@ -167,6 +136,8 @@ async fn a_fhir_server_in_front_of_the_chain() {
 		assert_eq!(read.body["id"], record.as_str());
 		assert_eq!(read.headers["etag"], "W/\"1\"");
 		assert_eq!(content(&read.body), content(&sent), "{name} read back");
+		let updated = read.body["meta"]["lastUpdated"].as_str().unwrap_or_default();
+		assert!(updated.ends_with('Z'), "{name}: lastUpdated {updated:?}, the block's time");
 		created.push((name.to_string(), resource_type, record));
 	}
 	let record_of = |sample: &str| {
@@ -194,6 +165,16 @@ async fn a_fhir_server_in_front_of_the_chain() {
 		found,
 		vec![record_of("condition-present.json").1, record_of("condition-past.json").1]
 	);
+	let updated = first.body["entry"][0]["resource"]["meta"]["lastUpdated"].as_str().unwrap();
+	let day = &updated[..10];
+	for (filter, total) in [(format!("ge{day}"), 2), (format!("gt{day}"), 0), ("lt2000".into(), 0)]
+	{
+		let search =
+			as_doctor.get(&format!("/Condition?patient={dave}&_lastUpdated={filter}")).await;
+		assert_eq!(search.body["total"], total, "_lastUpdated={filter}: {}", search.body);
+	}
+	let bad = as_doctor.get(&format!("/Condition?patient={dave}&_lastUpdated=soon")).await;
+	assert_eq!(bad.status, 400, "{}", bad.body);
 
 	// An update is a new record superseding the old one: version 2, and the history.
 	let (_, condition) = record_of("condition-present.json");

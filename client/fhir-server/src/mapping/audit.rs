@@ -1,4 +1,4 @@
-//! A patient's on-chain audit trail as FHIR `AuditEvent`s, and the `date` search parameter.
+//! A patient's on-chain audit trail as FHIR `AuditEvent`s.
 //!
 //! Each trail entry becomes one AuditEvent whose id is `<block>-<event index>`: `recorded` is the
 //! block's time (UTC), `outcome` is `0` for what the chain allowed and `4` for a read it refused
@@ -16,7 +16,6 @@
 //!   in [`ACCOUNT_SYSTEM`](super::ACCOUNT_SYSTEM); emergency reasons, grant ids and ticket ids
 //!   are `entity.detail`s.
 use super::{account_identifier, account_reference, instant, RECORD_SYSTEM};
-use crate::outcome::ApiError;
 use ehr_client::{
 	audit::{AuditEntry, AuditEvent},
 	subxt::utils::AccountId32,
@@ -182,43 +181,6 @@ fn grantee_reference(grantee: &Grantee<AccountId32>) -> String {
 	}
 }
 
-/// One `date` parameter of an AuditEvent search: a comparison with a UTC day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DateFilter {
-	/// The earliest time allowed, in ms since the epoch.
-	pub from_ms: u64,
-	/// The latest time allowed, in ms since the epoch.
-	pub to_ms: u64,
-}
-
-impl DateFilter {
-	/// `value`, as FHIR writes a `date` parameter: `[eq|ge|gt|le|lt]YYYY-MM-DD` (days in UTC).
-	pub fn parse(value: &str) -> Result<DateFilter, ApiError> {
-		let (prefix, day) = match value.get(..2) {
-			Some(p @ ("eq" | "ge" | "gt" | "le" | "lt")) => (p, &value[2..]),
-			_ => ("eq", value),
-		};
-		let date: chrono::NaiveDate = day.parse().map_err(|_| {
-			ApiError::BadRequest(format!("date={value}: give [ge|gt|le|lt|eq]YYYY-MM-DD"))
-		})?;
-		let start = date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp_millis();
-		let start = u64::try_from(start).unwrap_or(0);
-		let end = start + 86_400_000 - 1;
-		Ok(match prefix {
-			"ge" => DateFilter { from_ms: start, to_ms: u64::MAX },
-			"gt" => DateFilter { from_ms: end + 1, to_ms: u64::MAX },
-			"le" => DateFilter { from_ms: 0, to_ms: end },
-			"lt" => DateFilter { from_ms: 0, to_ms: start.saturating_sub(1) },
-			_ => DateFilter { from_ms: start, to_ms: end },
-		})
-	}
-
-	/// Whether `time_ms` passes.
-	pub fn admits(&self, time_ms: u64) -> bool {
-		(self.from_ms..=self.to_ms).contains(&time_ms)
-	}
-}
-
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -303,21 +265,5 @@ mod tests {
 		let mapped = audit_event(&patient, &entry(3, added));
 		let expected = format!("{}/3", Category::Condition.fhir_resource_type());
 		assert_eq!(mapped["entity"][1]["what"]["reference"], expected);
-	}
-
-	#[test]
-	fn date_filters_compare_with_utc_days() {
-		let day = DateFilter::parse("2026-12-03").unwrap();
-		let noon = 1_796_302_029_123;
-		assert!(day.admits(noon));
-		assert!(DateFilter::parse("ge2026-12-03").unwrap().admits(noon));
-		assert!(DateFilter::parse("le2026-12-03").unwrap().admits(noon));
-		assert!(!DateFilter::parse("gt2026-12-03").unwrap().admits(noon));
-		assert!(!DateFilter::parse("lt2026-12-03").unwrap().admits(noon));
-		assert!(!DateFilter::parse("ge2026-12-04").unwrap().admits(noon));
-		assert!(DateFilter::parse("le2026-12-04").unwrap().admits(noon));
-		assert!(matches!(DateFilter::parse("ge2026-13-01"), Err(ApiError::BadRequest(_))));
-		assert!(DateFilter::parse("yesterday").is_err());
-		assert!(DateFilter::parse("géé").is_err());
 	}
 }

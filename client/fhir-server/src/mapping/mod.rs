@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod bundle;
 pub mod consent;
+pub mod dates;
 
 use crate::outcome::ApiError;
 use ehr_client::subxt::utils::AccountId32;
