@@ -32,7 +32,8 @@ pub(crate) enum ConsentCmd {
 		#[arg(long)]
 		until: Option<u32>,
 	},
-	/// Revoke a grant (signed by the patient or a guardian).
+	/// Revoke a grant (signed by the patient or a guardian). It stops working at once; a doctor
+	/// still reads the records they wrote themselves until the patient erases them.
 	Revoke {
 		grant: u64,
 		/// The patient (the signer if not given).
@@ -93,7 +94,11 @@ pub(crate) async fn consent(ctx: &Ctx, cmd: ConsentCmd) -> Result<Output, String
 		ConsentCmd::Revoke { grant, patient } => {
 			let patient = ctx.account_or_signer(patient.as_deref())?;
 			consent::revoke(api, &ctx.signer()?, &patient, grant).await.map_err(cause)?;
-			output(&serde_json::json!({ "grant": grant }), format!("grant {grant} revoked"))
+			let text = format!(
+				"grant {grant} revoked: it stops working at once. Records the grantee wrote \
+				 themselves stay readable to them (erase a record to close it to everyone)."
+			);
+			output(&serde_json::json!({ "grant": grant }), text)
 		},
 		ConsentCmd::List { patient } => {
 			let patient = ctx.account_or_signer(patient.as_deref())?;

@@ -323,20 +323,34 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// Worst case: the list is full.
+	/// Worst case: the list is full, and the guardian removed made every grant the patient
+	/// has (all of them end).
 	#[benchmark]
 	fn remove_guardian() -> Result<(), BenchmarkError> {
+		let hospital = hospital::<T>(0)?;
+		let doctor = doctor::<T>(&hospital, 0)?;
 		let patient = patient::<T>(0)?;
+		let guardian = funded::<T>("guardian", 0);
 		for i in 0..T::MaxGuardians::get() {
-			let guardian: T::AccountId = account("guardian", i, SEED);
-			EhrAccess::<T>::add_guardian(signed::<T>(&patient), guardian)?;
+			let other: T::AccountId = account("guardian", i, SEED);
+			EhrAccess::<T>::add_guardian(signed::<T>(&patient), other)?;
 		}
-		let guardian: T::AccountId = account("guardian", 0, SEED);
+		for _ in 0..T::MaxGrantsPerPatient::get() {
+			EhrAccess::<T>::grant_access(
+				signed::<T>(&guardian),
+				patient.clone(),
+				Grantee::Doctor(doctor.clone()),
+				GrantScope::All,
+				Right::ReadWrite,
+				None,
+			)?;
+		}
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), guardian.clone());
 
 		assert!(!Guardianships::<T>::contains_key(&guardian, &patient));
+		assert!(Patients::<T>::get(&patient).is_some_and(|p| p.grants.is_empty()));
 		Ok(())
 	}
 

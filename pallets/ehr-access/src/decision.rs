@@ -15,8 +15,9 @@ impl<T: Config> Pallet<T> {
 	///
 	/// In order: the patient (`Owner`); a guardian of the patient (`Guardian`); then, for an
 	/// active doctor only, the record's author (`Author`); a live grant to the doctor in
-	/// person, or to the doctor's hospital while it is active, whose scope covers the record
-	/// (`Consent`, naming the grant that lasts longest, the lowest id on a tie); a live
+	/// person (made under their current registration: see [`Pallet::best_grant`]), or to the
+	/// doctor's hospital while it is active, whose scope covers the record (`Consent`, naming
+	/// the grant that lasts longest, the lowest id on a tie); a live
 	/// emergency session for the patient while the doctor's hospital is active
 	/// (`Emergency`). Refusals: `UnknownRecord`; `Erased` for an erased record, whoever
 	/// asks; `DoctorSuspended` for a suspended doctor;
@@ -70,7 +71,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let scanned = info.grants.len() as u32;
 		if let Some((grant, _)) =
-			Self::best_grant(&info, who, &doctor.hospital, true, now, |scope, right| {
+			Self::best_grant(&info, who, &doctor, true, now, |scope, right| {
 				right == Right::ReadWrite && scope.covers_write(category, supersedes)
 			}) {
 			return Ok((AccessReason::Consent { grant }, scanned));
@@ -113,7 +114,7 @@ impl<T: Config> Pallet<T> {
 		if let Some(info) = &info {
 			scanned = info.grants.len() as u32;
 			if let Some((grant, until)) =
-				Self::best_grant(info, who, &doctor.hospital, hospital_active, now, |scope, _| {
+				Self::best_grant(info, who, &doctor, hospital_active, now, |scope, _| {
 					scope.covers_read(record, anchor.category)
 				}) {
 				return allowed(patient, AccessReason::Consent { grant }, until, scanned);
@@ -128,13 +129,18 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The live grant of `patient` to `doctor` (in person, or through `hospital` when
+	/// The live grant of `patient` to `doctor` (in person, or through their hospital when
 	/// `hospital_active`) that satisfies `covers` and lasts longest (lowest id on a tie),
 	/// with its expiry.
+	///
+	/// A grant to a doctor in person holds only for the registration it was made under (made
+	/// at or after `registered_at`): a doctor removed by their hospital and registered again,
+	/// by the same hospital or any other, starts without the old grants, so that a hospital
+	/// cannot take over a colleague's patients by registering the account.
 	pub(crate) fn best_grant(
 		patient: &PatientInfoOf<T>,
 		doctor: &T::AccountId,
-		hospital: &T::AccountId,
+		registration: &DoctorInfoOf<T>,
 		hospital_active: bool,
 		now: BlockNumberFor<T>,
 		covers: impl Fn(&GrantScopeOf<T>, Right) -> bool,
@@ -143,8 +149,8 @@ impl<T: Config> Pallet<T> {
 		for id in patient.grants.iter() {
 			let Some(grant) = Grants::<T>::get(id) else { continue };
 			let for_caller = match &grant.grantee {
-				Grantee::Doctor(d) => d == doctor,
-				Grantee::Hospital(h) => hospital_active && h == hospital,
+				Grantee::Doctor(d) => d == doctor && grant.granted_at >= registration.registered_at,
+				Grantee::Hospital(h) => hospital_active && *h == registration.hospital,
 			};
 			if !for_caller || !grant.is_live(&now) || !covers(&grant.scope, grant.right) {
 				continue;

@@ -28,10 +28,10 @@
 //!
 //! - **Registrar** (`RegistrarOrigin`, root in ehr-runtime): registers, updates, suspends and
 //!   reinstates **hospitals** (the administrator's account and a public profile: name, address,
-//!   specialities).
+//!   specialities), and may suspend or reinstate any **doctor**.
 //! - **Hospital**: registers, updates, suspends, reinstates and removes **its own doctors**
-//!   (account and public profile: name, speciality, professional contact); no one else can. A
-//!   suspended hospital cannot act.
+//!   (account and public profile: name, speciality, professional contact); no other hospital
+//!   can. A suspended hospital cannot act, except to suspend its own doctors.
 //! - **Doctor**: authors records and reads them under consent or emergency access. A suspended
 //!   doctor can do nothing. The doctors of a suspended hospital cannot author records, propose
 //!   patients or open emergency access, and lose hospital-wide grants and emergency access; they
@@ -78,6 +78,16 @@
 //! write) and an optional expiry block; either revokes it at any time. A grant works while
 //! `now < expires_at`, with no transaction needed for it to lapse. A hospital grant works for the
 //! active doctors of that hospital while the hospital is active.
+//!
+//! Consent follows the authority it was given with and the person it was given to:
+//! - the grants a guardian made end when the patient removes that guardian;
+//! - a grant to a doctor in person holds for the registration it was made under: a doctor
+//!   removed and registered again (by any hospital) starts without it.
+//!
+//! Revoking consent does not cut off a record's **author**: a doctor may still read the
+//! records they wrote themselves (reason `Author`), by choice. They hold that content already,
+//! continuity of care and medico-legal duty call for it, and a patient can still make a record
+//! unreadable to everyone by erasing it. The CLI and the web app say so where a patient revokes.
 //!
 //! ## Emergency access
 //!
@@ -835,7 +845,9 @@ pub mod pallet {
 		/// Suspend or reinstate `doctor`. A suspended doctor can neither read nor write nor open
 		/// emergency access.
 		///
-		/// Origin: the doctor's hospital, active. Emits [`Event::DoctorStatusChanged`].
+		/// Origin: `RegistrarOrigin`, or the doctor's hospital: active to reinstate, active or
+		/// suspended to suspend (a hospital under suspension can still stop a doctor it no
+		/// longer trusts). Emits [`Event::DoctorStatusChanged`].
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::set_doctor_status())]
 		pub fn set_doctor_status(
@@ -843,19 +855,29 @@ pub mod pallet {
 			doctor: T::AccountId,
 			status: Status,
 		) -> DispatchResult {
-			let hospital = ensure_signed(origin)?;
-			Self::acting_hospital(&hospital)?;
-			let mut info = Self::own_doctor(&hospital, &doctor)?;
+			let mut info = if T::RegistrarOrigin::ensure_origin(origin.clone()).is_ok() {
+				Doctors::<T>::get(&doctor).ok_or(Error::<T>::NotADoctor)?
+			} else {
+				let hospital = ensure_signed(origin)?;
+				let acting = Hospitals::<T>::get(&hospital).ok_or(Error::<T>::NotAHospital)?;
+				ensure!(
+					acting.status == Status::Active || status == Status::Suspended,
+					Error::<T>::HospitalNotActive
+				);
+				Self::own_doctor(&hospital, &doctor)?
+			};
 			ensure!(info.status != status, Error::<T>::StatusUnchanged);
 			info.status = status;
+			let hospital = info.hospital.clone();
 			Doctors::<T>::insert(&doctor, info);
 			Self::deposit_event(Event::DoctorStatusChanged { doctor, hospital, status });
 			Ok(())
 		}
 
 		/// Remove `doctor`, drop their emergency sessions and release the hospital's deposit.
-		/// Records they authored stay; grants naming them stay with the patients (who may revoke
-		/// them) and work again only if the account is registered as a doctor again.
+		/// Records they authored stay. Grants naming them in person stay with the patients (who
+		/// may revoke them) but never work again: a later registration of the account, by any
+		/// hospital, starts without them (see [`Pallet::decide`]).
 		///
 		/// Origin: the doctor's hospital, active. Emits [`Event::DoctorRemoved`].
 		#[pallet::call_index(6)]
@@ -1017,12 +1039,19 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Remove `guardian` from the calling patient's guardians and release the deposit.
-		/// Grants the guardian made stay until revoked.
+		/// Remove `guardian` from the calling patient's guardians and release the deposit. The
+		/// grants the guardian made end with them (each deposit back to the guardian, each an
+		/// [`Event::AccessRevoked`] by the patient): consent given on the patient's behalf does
+		/// not outlive the authority it was given with. The patient grants again what they
+		/// want to keep.
 		///
 		/// Origin: the patient. Emits [`Event::GuardianRemoved`].
 		#[pallet::call_index(12)]
-		#[pallet::weight(T::WeightInfo::remove_guardian())]
+		// The benchmark's worst case ends `MaxGrantsPerPatient` grants, but `weights.rs` was
+		// generated before it did: the revocations are added on until it is regenerated.
+		#[pallet::weight(T::WeightInfo::remove_guardian().saturating_add(
+			T::WeightInfo::revoke_access().saturating_mul(T::MaxGrantsPerPatient::get().into())
+		))]
 		pub fn remove_guardian(origin: OriginFor<T>, guardian: T::AccountId) -> DispatchResult {
 			let patient = ensure_signed(origin)?;
 			let mut info = Patients::<T>::get(&patient).ok_or(Error::<T>::NotAPatient)?;
@@ -1031,9 +1060,26 @@ pub mod pallet {
 				.binary_search_by(|g| g.account.cmp(&guardian))
 				.map_err(|_| Error::<T>::NotGuardian)?;
 			let entry = info.guardians.remove(pos);
+			let mut ended = Vec::new();
+			info.grants.retain(|id| match Grants::<T>::get(id) {
+				Some(grant) if grant.granted_by == guardian => {
+					ended.push((*id, grant.deposit));
+					false
+				},
+				_ => true,
+			});
 			Patients::<T>::insert(&patient, info);
 			Guardianships::<T>::remove(&guardian, &patient);
 			Self::release(HoldReason::Guardian, &patient, entry.deposit);
+			for (grant, deposit) in ended {
+				Grants::<T>::remove(grant);
+				Self::release(HoldReason::Grant, &guardian, deposit);
+				Self::deposit_event(Event::AccessRevoked {
+					patient: patient.clone(),
+					grant,
+					by: patient.clone(),
+				});
+			}
 			Self::deposit_event(Event::GuardianRemoved { patient, guardian });
 			Ok(())
 		}

@@ -24,6 +24,8 @@ const ACTORS: [u64; 11] = [10, 11, 20, 21, 22, 30, 31, 32, 40, 41, 50];
 /// Categories used (few, so that grants and records collide often).
 const CATEGORIES: [Category; 3] =
 	[Category::Demographics, Category::Condition, Category::Medication];
+/// Not an account: the registrar's (root) origin where a call takes it.
+const REGISTRAR: u64 = 0;
 
 fn actor(i: u8) -> u64 {
 	ACTORS[i as usize % ACTORS.len()]
@@ -71,8 +73,9 @@ enum Op {
 		by: u8,
 		doctor: u8,
 	},
+	/// By a hospital, or by the registrar (`None`).
 	SetDoctorStatus {
-		by: u8,
+		by: Option<u8>,
 		doctor: u8,
 		active: bool,
 	},
@@ -179,7 +182,7 @@ fn op() -> impl Strategy<Value = Op> {
 		2 => (0u8..2, any::<bool>())
 			.prop_map(|(hospital, active)| Op::SetHospitalStatus { hospital, active }),
 		2 => (hospitalish(), a()).prop_map(|(by, doctor)| Op::RegisterDoctor { by, doctor }),
-		2 => (hospitalish(), doctorish(), any::<bool>())
+		2 => (proptest::option::weighted(0.8, hospitalish()), doctorish(), any::<bool>())
 			.prop_map(|(by, doctor, active)| Op::SetDoctorStatus { by, doctor, active }),
 		1 => (hospitalish(), doctorish()).prop_map(|(by, doctor)| Op::RemoveDoctor { by, doctor }),
 		1 => a().prop_map(|who| Op::RegisterPatient { who }),
@@ -222,6 +225,9 @@ enum ScopeM {
 struct GrantM {
 	patient: u64,
 	grantee: Grantee<u64>,
+	/// Who signed it, and when.
+	by: u64,
+	at: u64,
 	scope: ScopeM,
 	write: bool,
 	expires: Option<u64>,
@@ -241,6 +247,8 @@ struct Model {
 	hospitals: BTreeMap<u64, bool>,
 	/// Doctor -> (hospital, active).
 	doctors: BTreeMap<u64, (u64, bool)>,
+	/// Doctor -> the block of their current registration.
+	doctor_since: BTreeMap<u64, u64>,
 	/// Patient -> (guardians, number of records).
 	patients: BTreeMap<u64, (BTreeSet<u64>, u32)>,
 	/// Pending proposals: patient -> doctor.
@@ -268,7 +276,10 @@ impl Model {
 
 	fn grant_for(&self, g: &GrantM, who: u64, hospital: u64, hospital_active: bool) -> bool {
 		match g.grantee {
-			Grantee::Doctor(d) => d == who,
+			// Made under the doctor's current registration.
+			Grantee::Doctor(d) => {
+				d == who && self.doctor_since.get(&who).is_some_and(|s| g.at >= *s)
+			},
 			Grantee::Hospital(h) => hospital_active && h == hospital,
 		}
 	}
@@ -455,10 +466,22 @@ impl Model {
 					return Err(Error::RoleConflict);
 				}
 				self.doctors.insert(d, (by, true));
+				self.doctor_since.insert(d, self.now);
 			},
 			SetDoctorStatus(by, d, active) => {
-				self.acting_hospital(by)?;
-				self.own_doctor(by, d)?;
+				if by == REGISTRAR {
+					if !self.doctors.contains_key(&d) {
+						return Err(Error::NotADoctor);
+					}
+				} else {
+					// A suspended hospital may still suspend its doctors.
+					match self.hospitals.get(&by) {
+						None => return Err(Error::NotAHospital),
+						Some(false) if active => return Err(Error::HospitalNotActive),
+						Some(_) => {},
+					}
+					self.own_doctor(by, d)?;
+				}
 				let entry = self.doctors.get_mut(&d).expect("checked");
 				if entry.1 == active {
 					return Err(Error::StatusUnchanged);
@@ -525,6 +548,8 @@ impl Model {
 				if !guardians.remove(&g) {
 					return Err(Error::NotGuardian);
 				}
+				// The guardian's grants end with them.
+				self.grants.retain(|_, grant| !(grant.patient == p && grant.by == g));
 			},
 			Grant { by, patient, grantee, scope, write, expires } => {
 				self.consent_manager(by, patient)?;
@@ -563,8 +588,10 @@ impl Model {
 				if self.grants_of(patient).len() as u32 >= MAX_GRANTS {
 					return Err(Error::TooManyGrants);
 				}
-				self.grants
-					.insert(self.next_grant, GrantM { patient, grantee, scope, write, expires });
+				self.grants.insert(
+					self.next_grant,
+					GrantM { patient, grantee, by, at: self.now, scope, write, expires },
+				);
 				self.next_grant += 1;
 			},
 			Revoke { by, patient, grant } => {
@@ -738,7 +765,7 @@ fn resolve(op: &Op, model: &Model) -> Resolved {
 		},
 		Op::RegisterDoctor { by, doctor } => Resolved::RegisterDoctor(actor(by), actor(doctor)),
 		Op::SetDoctorStatus { by, doctor, active } => {
-			Resolved::SetDoctorStatus(actor(by), actor(doctor), active)
+			Resolved::SetDoctorStatus(by.map_or(REGISTRAR, actor), actor(doctor), active)
 		},
 		Op::RemoveDoctor { by, doctor } => Resolved::RemoveDoctor(actor(by), actor(doctor)),
 		Op::RegisterPatient { who } => Resolved::RegisterPatient(actor(who)),
@@ -850,7 +877,7 @@ fn run(op: &Resolved) -> DispatchResult {
 			EhrAccess::register_doctor(s(by), d, text(), text(), text())
 		},
 		Resolved::SetDoctorStatus(by, d, active) => EhrAccess::set_doctor_status(
-			s(by),
+			if by == REGISTRAR { root() } else { s(by) },
 			d,
 			if active { Status::Active } else { Status::Suspended },
 		),

@@ -392,11 +392,47 @@ fn a_suspended_hospital_cannot_act() {
 			EhrAccess::update_doctor(signed(H1), D1, b"x".to_vec(), vec![], vec![]),
 			Error::<Test>::HospitalNotActive
 		);
+		assert_noop!(EhrAccess::remove_doctor(signed(H1), D1), Error::<Test>::HospitalNotActive);
+	});
+}
+
+/// Attack: a hospital under suspension, or one whose administrator went rogue, must still be
+/// stoppable at the doctor level. The registrar suspends and reinstates any doctor; a
+/// suspended hospital may suspend its own doctors but not reinstate them.
+#[test]
+fn the_registrar_and_a_suspended_hospital_can_suspend_doctors() {
+	test(|| {
+		world();
+		let r = record(P1, P1, Category::Condition);
+		grant(P1, P1, Grantee::Doctor(D3), GrantScope::All, Right::Read, None);
+		assert_ok!(EhrAccess::set_doctor_status(RuntimeOrigin::root(), D3, Status::Suspended));
+		System::assert_last_event(
+			Event::DoctorStatusChanged { doctor: D3, hospital: H2, status: Status::Suspended }
+				.into(),
+		);
+		assert_denied(D3, r, DenyReason::DoctorSuspended);
+		assert_ok!(EhrAccess::set_doctor_status(RuntimeOrigin::root(), D3, Status::Active));
+		assert!(decide(D3, r).is_ok());
 		assert_noop!(
-			EhrAccess::set_doctor_status(signed(H1), D1, Status::Suspended),
+			EhrAccess::set_doctor_status(RuntimeOrigin::root(), NOBODY, Status::Suspended),
+			Error::<Test>::NotADoctor
+		);
+
+		assert_ok!(EhrAccess::set_hospital_status(RuntimeOrigin::root(), H1, Status::Suspended));
+		assert_ok!(EhrAccess::set_doctor_status(signed(H1), D1, Status::Suspended));
+		assert_eq!(Doctors::<Test>::get(D1).unwrap().status, Status::Suspended);
+		assert_noop!(
+			EhrAccess::set_doctor_status(signed(H1), D1, Status::Active),
 			Error::<Test>::HospitalNotActive
 		);
-		assert_noop!(EhrAccess::remove_doctor(signed(H1), D1), Error::<Test>::HospitalNotActive);
+		assert_noop!(
+			EhrAccess::set_doctor_status(signed(H1), D3, Status::Suspended),
+			Error::<Test>::NotYourDoctor
+		);
+		assert_noop!(
+			EhrAccess::set_doctor_status(signed(D2), D1, Status::Active),
+			Error::<Test>::NotAHospital
+		);
 	});
 }
 
@@ -499,6 +535,31 @@ fn removing_a_doctor_releases_the_deposit_and_drops_emergencies() {
 		// The account may be registered again, by any hospital.
 		doctor(H2, D1);
 		assert_eq!(Doctors::<Test>::get(D1).unwrap().hospital, H2);
+	});
+}
+
+/// Attack: a hospital (any hospital) registers a removed doctor's account to read through the
+/// grants patients made to that doctor under their former hospital. The old personal grants
+/// no longer work, for reading or writing; a grant made after the new registration does.
+#[test]
+fn a_removed_doctor_registered_again_does_not_inherit_personal_grants() {
+	test(|| {
+		world();
+		let r = record(P1, P1, Category::Condition);
+		let old = grant(P1, P1, Grantee::Doctor(D1), GrantScope::All, Right::ReadWrite, None);
+		assert_eq!(decide(D1, r), Ok(AccessReason::Consent { grant: old }));
+		assert_ok!(EhrAccess::remove_doctor(signed(H1), D1));
+		System::set_block_number(System::block_number() + 1);
+		doctor(H2, D1);
+		assert_denied(D1, r, DenyReason::NoConsent);
+		assert_noop!(
+			EhrAccess::add_record(signed(D1), P1, Category::Condition, None, archive(C, 1)),
+			Error::<Test>::NotAuthorized
+		);
+		// The old grant is still the patient's to see and revoke.
+		assert!(Grants::<Test>::contains_key(old));
+		let new = grant(P1, P1, Grantee::Doctor(D1), GrantScope::All, Right::Read, None);
+		assert_eq!(decide(D1, r), Ok(AccessReason::Consent { grant: new }));
 	});
 }
 
@@ -712,17 +773,57 @@ fn a_guardian_manages_consent_and_reads_but_does_not_write() {
 			EhrAccess::add_record(signed(G1), P1, Category::Condition, None, archive(C, 1)),
 			Error::<Test>::NotAuthorized
 		);
-		// Removing the guardian ends their powers but not their grants; the deposit goes back
-		// to the guardian when the patient revokes.
 		assert_ok!(EhrAccess::remove_guardian(signed(P1), G1));
 		assert_eq!(decide(G1, r), Err(DenyReason::NoConsent));
-		assert_noop!(
-			EhrAccess::revoke_access(signed(G1), P1, g),
-			Error::<Test>::NotPatientOrGuardian
-		);
-		assert!(decide(D1, r).is_ok());
-		assert_ok!(EhrAccess::revoke_access(signed(P1), P1, g));
+	});
+}
+
+/// Attack: a guardian the patient no longer trusts leaves grants behind that keep records
+/// open. Removing the guardian ends every grant they made (each audited as revoked by the
+/// patient, each deposit back to the guardian); the patient's own grants stay.
+#[test]
+fn grants_made_by_a_removed_guardian_end_with_the_guardian() {
+	test(|| {
+		world();
+		let r = record(P1, P1, Category::Condition);
+		guardian(P1, G1);
+		guardian(P1, G2);
+		let by_g1 = grant(G1, P1, Grantee::Doctor(D1), GrantScope::All, Right::Read, None);
+		let by_g1_too = grant(G1, P1, Grantee::Hospital(H2), GrantScope::All, Right::Read, None);
+		let by_g2 = grant(G2, P1, Grantee::Doctor(D2), GrantScope::All, Right::Read, None);
+		let own = grant(P1, P1, Grantee::Doctor(D2), GrantScope::All, Right::Read, None);
+		assert_eq!(held(G1, HoldReason::Grant), 2 * GrantDeposit::get());
+
+		assert_ok!(EhrAccess::remove_guardian(signed(P1), G1));
+		for ended in [by_g1, by_g1_too] {
+			System::assert_has_event(
+				Event::AccessRevoked { patient: P1, grant: ended, by: P1 }.into(),
+			);
+			assert!(!Grants::<Test>::contains_key(ended));
+		}
+		System::assert_last_event(Event::GuardianRemoved { patient: P1, guardian: G1 }.into());
 		assert_eq!(held(G1, HoldReason::Grant), 0);
+		assert_eq!(Patients::<Test>::get(P1).unwrap().grants.to_vec(), vec![by_g2, own]);
+		assert_denied(D1, r, DenyReason::NoConsent);
+		assert_denied(D3, r, DenyReason::NoConsent);
+		assert_eq!(decide(D2, r), Ok(AccessReason::Consent { grant: by_g2 }));
+	});
+}
+
+/// A deliberate rule, not a leak: revoking a doctor's grant does not stop them reading the
+/// records they wrote (`Author`); erasing the record does.
+#[test]
+fn an_author_still_reads_their_own_record_after_revocation_until_it_is_erased() {
+	test(|| {
+		world();
+		let g = grant(P1, P1, Grantee::Doctor(D1), GrantScope::All, Right::ReadWrite, None);
+		let own = record(D1, P1, Category::Condition);
+		let other = record(P1, P1, Category::Condition);
+		assert_ok!(EhrAccess::revoke_access(signed(P1), P1, g));
+		assert_eq!(decide(D1, own), Ok(AccessReason::Author));
+		assert_denied(D1, other, DenyReason::NoConsent);
+		assert_ok!(<EhrAccess as ArchiveSlot>::mark_erased(own));
+		assert_denied(D1, own, DenyReason::Erased);
 	});
 }
 

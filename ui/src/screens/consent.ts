@@ -38,7 +38,7 @@ export async function consentScreen(ctx: Ctx, patient: string): Promise<HTMLElem
             out,
             async () => {
               await submit(api, api.tx.ehrAccess.revokeAccess(patient, g.id), actor);
-              return `Grant ${g.id} revoked; it stops working at once, tickets included.`;
+              return `Grant ${g.id} revoked; it stops working at once, tickets included. Records the grantee wrote themselves stay readable to them: erase a record to close it to everyone.`;
             },
             { danger: true, after: () => void ctx.refresh(), ariaLabel: `Revoke grant ${g.id}` },
           ),
