@@ -7,6 +7,15 @@
 //! a custodian would honour. The pallet's invariants (`do_try_state`) are checked at the end of
 //! each sequence.
 //!
+//! It is also the adversarial access campaign: most actors hold no right to most records
+//! (strangers, doctors of the other hospital, suspended and removed doctors, revoked, expired and
+//! former guardians' grantees, patients of other records), so most of what they try is refused.
+//! The test counts every unauthorised attempt, through a call (`open_access`, `add_record`) or
+//! through what a custodian trusts (the runtime APIs `can_access` and `ticket`, and the decision
+//! functions behind them), requires at least 10,000 unauthorised reads and as many writes in a
+//! run (a thousand of each through the calls), and prints the counts: none may be allowed, since
+//! each is checked against the model.
+//!
 //! The number of sequences is `PROPTEST_CASES` (default 2048).
 use crate::{mock::*, *};
 use polkadot_sdk::{
@@ -916,6 +925,27 @@ fn run(op: &Resolved) -> DispatchResult {
 	}
 }
 
+/// Unauthorised attempts made in this thread, by kind, each refused as the model says.
+#[derive(Default)]
+struct Refused {
+	/// `open_access` calls by readers without a right.
+	read_calls: std::cell::Cell<u64>,
+	/// `add_record` calls by authors without a right.
+	write_calls: std::cell::Cell<u64>,
+	/// Reads asked of the runtime APIs (`can_access`, `ticket`) and `decide` without a right.
+	read_queries: std::cell::Cell<u64>,
+	/// Writes asked of `decide_write` without a right.
+	write_queries: std::cell::Cell<u64>,
+}
+
+thread_local! {
+	static REFUSED: Refused = Refused::default();
+}
+
+fn count(kind: impl Fn(&Refused) -> &std::cell::Cell<u64>, n: u64) {
+	REFUSED.with(|refused| kind(refused).set(kind(refused).get() + n));
+}
+
 /// Every decision the chain can be asked about agrees with the model.
 fn compare_decisions(model: &Model) -> Result<(), TestCaseError> {
 	let now = System::block_number();
@@ -926,6 +956,11 @@ fn compare_decisions(model: &Model) -> Result<(), TestCaseError> {
 			let chain = EhrAccess::decide(&who, record, now);
 			let expected = model.read(who, record).map(|(reason, _)| reason);
 			prop_assert_eq!(chain, expected, "read decision of {} for record {}", who, record);
+			prop_assert_eq!(EhrAccess::can_access(&who, record), AccessDecision::from(expected));
+			if expected.is_err() {
+				// `decide`, the `can_access` API and the `ticket` API below.
+				count(|r| &r.read_queries, 3);
+			}
 			let ticket = EhrAccess::live_ticket(&who, record).map(|t| t.expires_at);
 			let expected_ticket = model
 				.tickets
@@ -937,9 +972,13 @@ fn compare_decisions(model: &Model) -> Result<(), TestCaseError> {
 		for patient in PATIENTS.iter().chain([40u64, 50].iter()) {
 			for category in CATEGORIES {
 				let chain = EhrAccess::decide_write(&who, patient, category, None, now);
+				let expected = model.write(who, *patient, category, None);
+				if expected.is_err() {
+					count(|r| &r.write_queries, 1);
+				}
 				prop_assert_eq!(
 					chain,
-					model.write(who, *patient, category, None),
+					expected,
 					"write decision of {} for patient {} ({:?})",
 					who,
 					patient,
@@ -980,39 +1019,68 @@ fn cases() -> u32 {
 	std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2048)
 }
 
-proptest! {
-	#![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 4096, ..ProptestConfig::default() })]
-
-	#[test]
-	fn the_pallet_agrees_with_the_reference_model(ops in proptest::collection::vec(op(), 1..40)) {
-		new_test_ext().execute_with(|| -> Result<(), TestCaseError> {
-			let mut model = Model::default();
-			setup(&mut model);
-			compare_decisions(&model)?;
-			for op in &ops {
-				let resolved = resolve(op, &model);
-				let refusal = match &resolved {
-					Resolved::OpenAccess(reader, record) =>
-						model.read(*reader, *record).err().map(|reason| (*reader, *record, reason)),
-					_ => None,
-				};
-				let expected = model.apply(&resolved).map_err(DispatchError::from);
-				let actual = run(&resolved);
-				prop_assert_eq!(actual, expected, "outcome of {:?}", resolved);
-				if let Some((reader, record, reason)) = refusal {
-					// Refused reads are on the trail, with the model's reason.
-					let patient = Records::<Test>::get(record).map(|anchor| anchor.patient);
-					let audited = Event::AccessDenied { reader, record, patient, reason };
-					prop_assert_eq!(
-						System::events().pop().map(|r| r.event),
-						Some(RuntimeEvent::EhrAccess(audited))
-					);
-				}
-				compare_decisions(&model)?;
+/// One random sequence, run against the pallet and the model, every decision compared after
+/// every step.
+fn agrees_with_the_model(ops: &[Op]) -> Result<(), TestCaseError> {
+	new_test_ext().execute_with(|| -> Result<(), TestCaseError> {
+		let mut model = Model::default();
+		setup(&mut model);
+		compare_decisions(&model)?;
+		for op in ops {
+			let resolved = resolve(op, &model);
+			let refusal = match &resolved {
+				Resolved::OpenAccess(reader, record) => {
+					model.read(*reader, *record).err().map(|reason| (*reader, *record, reason))
+				},
+				_ => None,
+			};
+			let expected = model.apply(&resolved).map_err(DispatchError::from);
+			let actual = run(&resolved);
+			prop_assert_eq!(actual, expected, "outcome of {:?}", resolved);
+			if matches!(resolved, Resolved::AddRecord { .. })
+				&& expected == Err(Error::<Test>::NotAuthorized.into())
+			{
+				count(|r| &r.write_calls, 1);
 			}
-			prop_assert_eq!(EhrAccess::do_try_state(), Ok(()));
-			Ok(())
-		})?;
+			if let Some((reader, record, reason)) = refusal {
+				count(|r| &r.read_calls, 1);
+				// Refused reads are on the trail, with the model's reason.
+				let patient = Records::<Test>::get(record).map(|anchor| anchor.patient);
+				let audited = Event::AccessDenied { reader, record, patient, reason };
+				prop_assert_eq!(
+					System::events().pop().map(|r| r.event),
+					Some(RuntimeEvent::EhrAccess(audited))
+				);
+			}
+			compare_decisions(&model)?;
+		}
+		prop_assert_eq!(EhrAccess::do_try_state(), Ok(()));
+		Ok(())
+	})
+}
+
+#[test]
+fn the_pallet_agrees_with_the_reference_model() {
+	let config = ProptestConfig { cases: cases(), max_shrink_iters: 4096, ..Default::default() };
+	let mut runner = proptest::test_runner::TestRunner::new(config);
+	let strategy = proptest::collection::vec(op(), 1..40);
+	if let Err(failure) = runner.run(&strategy, |ops| agrees_with_the_model(&ops)) {
+		panic!("{failure}");
+	}
+	let (read_calls, write_calls, read_queries, write_queries) = REFUSED.with(|r| {
+		(r.read_calls.get(), r.write_calls.get(), r.read_queries.get(), r.write_queries.get())
+	});
+	println!(
+		"{} sequences: unauthorised attempts refused, none allowed: {read_calls} open_access and \
+		 {write_calls} add_record calls; {read_queries} reads asked of decide, can_access and \
+		 ticket; {write_queries} writes asked of decide_write",
+		cases()
+	);
+	// The campaign's floor, in CI's default run (fewer sequences give fewer attempts): 10,000
+	// unauthorised reads and as many writes, and a thousand of each through the calls.
+	if cases() >= 2048 {
+		assert!(read_calls >= 1_000 && write_calls >= 1_000, "{read_calls}, {write_calls} calls");
+		assert!(read_calls + read_queries >= 10_000 && write_calls + write_queries >= 10_000);
 	}
 }
 
