@@ -182,49 +182,25 @@ impl SignedGetRequest {
 	) -> Result<(), Refusal> {
 		let request = &self.request;
 		let payload = request.signing_payload();
-		verify_signer(&request.reader, &payload, self, genesis_hash, now_ms)?;
+		let signed = (&self.signature, self.delegation.as_ref());
+		verify_signer((&request.reader, &payload), signed, genesis_hash, now_ms)?;
 		check_addressee((&request.genesis_hash, &request.custodian), (genesis_hash, custodian))
 	}
 }
 
-/// What both signed requests share: a signature, by the account or a session key it granted.
-trait Signed {
-	fn signature(&self) -> &[u8; 64];
-	fn delegation(&self) -> Option<&Delegation>;
-}
-
-impl Signed for SignedGetRequest {
-	fn signature(&self) -> &[u8; 64] {
-		&self.signature
-	}
-	fn delegation(&self) -> Option<&Delegation> {
-		self.delegation.as_ref()
-	}
-}
-
-impl Signed for SignedPutRequest {
-	fn signature(&self) -> &[u8; 64] {
-		&self.signature
-	}
-	fn delegation(&self) -> Option<&Delegation> {
-		self.delegation.as_ref()
-	}
-}
-
-/// Whether `signed` is signed over `payload` by `account`, or by a session key `account`
-/// granted for the chain `genesis_hash` that is live at `now_ms`.
+/// Whether `signature` over `payload` is by `account`, or, with a `delegation`, by the session
+/// key `account` granted for the chain `genesis_hash` that is live at `now_ms`.
 fn verify_signer(
-	account: &[u8; 32],
-	payload: &[u8],
-	signed: &impl Signed,
+	(account, payload): (&[u8; 32], &[u8]),
+	(signature, delegation): (&[u8; 64], Option<&Delegation>),
 	genesis_hash: &[u8; 32],
 	now_ms: u64,
 ) -> Result<(), Refusal> {
-	let signer = match signed.delegation() {
+	let signer = match delegation {
 		None => account,
 		Some(delegation) => delegation.session_key_for(account, genesis_hash, now_ms)?,
 	};
-	verify_sr25519(signer, payload, signed.signature())
+	verify_sr25519(signer, payload, signature)
 }
 
 /// Whether `signature` is `signer`'s sr25519 signature of `payload` in the `substrate` context.
@@ -469,7 +445,13 @@ impl SignedPutRequest {
 		now_ms: u64,
 	) -> Result<(), Refusal> {
 		let request = &self.request;
-		verify_signer(&request.signer(), &request.signing_payload(), self, genesis_hash, now_ms)?;
+		let signed = (&self.signature, self.delegation.as_ref());
+		verify_signer(
+			(&request.signer(), &request.signing_payload()),
+			signed,
+			genesis_hash,
+			now_ms,
+		)?;
 		check_addressee((&request.genesis_hash, &request.custodian), (genesis_hash, custodian))
 	}
 }
