@@ -41,8 +41,10 @@ say "setting up a hospital, a doctor, a patient and consent"
 ehr() { "$BIN/ehr" "$@" >/dev/null; }
 ehr --suri //Alice custodian register "http://127.0.0.1:$CUSTODY_PORT"
 ehr --suri //Alice hospital register //Bob --name "St Mary" --address "1 Main St" --speciality cardiology
-ehr --suri //Bob doctor register //Charlie --name "Dr Grey" --speciality cardiology
-ehr --suri //Bob doctor register //Eve --name "Dr Shepherd" --speciality neurology
+ehr --suri //Bob doctor invite //Charlie --name "Dr Grey" --speciality cardiology
+ehr --suri //Charlie doctor accept
+ehr --suri //Bob doctor invite //Eve --name "Dr Shepherd" --speciality neurology
+ehr --suri //Eve doctor accept
 ehr --suri //Charlie patient propose //Dave
 ehr --suri //Dave patient register
 ehr --suri //Dave consent grant --doctor //Charlie --write

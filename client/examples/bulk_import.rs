@@ -225,20 +225,23 @@ async fn set_up(
 		})
 		.collect();
 	submit_batch(api, &transfers).await?;
-	let mut new_doctors = Vec::new();
+	let mut invitations = Vec::new();
+	let mut acceptances = Vec::new();
 	for doctor in doctors {
 		let account = doctor.public_key().to_account_id();
 		if roles::doctor(api, &account).await.is_err() {
-			let call = ehr::tx().ehr_access().register_doctor(
+			let call = ehr::tx().ehr_access().invite_doctor(
 				account,
 				b"Dr Import".to_vec(),
 				b"general".to_vec(),
 				b"".to_vec(),
 			);
-			new_doctors.push((call, &hospital));
+			invitations.push((call, &hospital));
+			acceptances.push((ehr::tx().ehr_access().accept_doctor_invitation(), doctor));
 		}
 	}
-	submit_batch(api, &new_doctors).await?;
+	submit_batch(api, &invitations).await?;
+	submit_batch(api, &acceptances).await?;
 	let mut new_patients = Vec::new();
 	let mut grants = Vec::new();
 	for (i, patient) in patients.iter().enumerate() {

@@ -122,6 +122,19 @@ pub async fn active_custodians(api: &EhrClient) -> Result<Vec<CustodianInfo>, Er
 		.collect())
 }
 
+/// The least `(k, n)` the chain requires of a new archive.
+pub async fn min_redundancy(api: &EhrClient) -> Result<(u8, u8), Error> {
+	let at = api.at_current_block().await.map_err(chain)?;
+	let min = at
+		.storage()
+		.fetch(ehr::storage().shamir_archive().min_redundancy(), ())
+		.await
+		.map_err(chain)?
+		.decode()
+		.map_err(chain)?;
+	Ok((min.k, min.n))
+}
+
 /// The codec record id that the pieces of `write` are encoded under on the chain of `api`: what
 /// the ciphertext and the root are bound to (`ehr_archive_codec::archive_record_id` of its
 /// archive id and patient, as the runtime computes it).
@@ -215,6 +228,10 @@ pub async fn store_record(
 			available: custodians.len(),
 			needed: usize::from(k.max(1)),
 		});
+	}
+	let (min_k, min_n) = min_redundancy(api).await?;
+	if k < min_k || n < min_n {
+		return Err(Error::BelowMinRedundancy { k, n: custodians.len(), min_k, min_n });
 	}
 	let mut archive_id = [0u8; 32];
 	getrandom::fill(&mut archive_id)

@@ -223,6 +223,22 @@ pub enum Error {
 		/// How many were needed.
 		needed: usize,
 	},
+	/// The archive would be less redundant than the chain requires of every new archive
+	/// (`ShamirArchive::MinRedundancy`, set by the registrar).
+	#[error(
+		"the chain requires records kept as at least {min_k} of {min_n} pieces; this one would be \
+		 {k} of {n}"
+	)]
+	BelowMinRedundancy {
+		/// The threshold asked for.
+		k: u8,
+		/// The pieces there would be (one per active custodian).
+		n: usize,
+		/// The chain's least `k`.
+		min_k: u8,
+		/// The chain's least `n`.
+		min_n: u8,
+	},
 	/// Fewer custodians than `k` kept their piece.
 	#[error("only {got} custodians kept their piece, {needed} needed")]
 	TooFewReceipts {

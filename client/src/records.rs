@@ -69,7 +69,8 @@ pub use ehr_custody_protocol::default_threshold;
 /// `author` (the patient, or a doctor with consent or emergency access) adds a record of
 /// `patient`: `fhir_json` is validated as FHIR R4, filed under its category (or `category`,
 /// which must match it), encrypted and spread over every active custodian (any `k` rebuild it,
-/// by default [`default_threshold`]), then added on chain with its archive in one transaction.
+/// by default [`default_threshold`] or the chain's least `k` if higher), then added on chain
+/// with its archive in one transaction.
 pub async fn add(
 	api: &EhrClient,
 	author: &Keypair,
@@ -112,7 +113,11 @@ async fn write(
 ) -> Result<StoredRecord, Error> {
 	let category = fhir::validate(fhir_json, category)?;
 	let custodians = archive::active_custodians(api).await?;
-	let k = k.unwrap_or_else(|| default_threshold(custodians.len()));
+	// By default a majority, but never below the chain's least `k`.
+	let k = match k {
+		Some(k) => k,
+		None => default_threshold(custodians.len()).max(archive::min_redundancy(api).await?.0),
+	};
 	let dispersal = archive::Dispersal { k, custodians: &custodians };
 	archive::store_record(
 		api, author, patient, category, supersedes, fhir_json, dispersal, progress,

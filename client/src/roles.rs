@@ -89,6 +89,16 @@ fn text(bytes: Vec<u8>) -> String {
 	String::from_utf8_lossy(&bytes).into_owned()
 }
 
+fn doctor_profile(
+	profile: ehr::runtime_types::pallet_ehr_access::types::DoctorProfile,
+) -> DoctorProfile {
+	DoctorProfile {
+		name: text(profile.name.0),
+		speciality: text(profile.speciality.0),
+		contact: text(profile.contact.0),
+	}
+}
+
 fn status_of(active: bool) -> Status {
 	if active {
 		Status::Active
@@ -124,20 +134,69 @@ pub async fn set_hospital_status(
 	sudo(api, RuntimeCall::EhrAccess(call), registrar).await.map(drop)
 }
 
-/// The hospital `hospital` registers `doctor` with `profile` (and holds the doctor deposit).
-pub async fn register_doctor(
+/// The hospital `hospital` invites `doctor` with `profile` (and holds the doctor deposit);
+/// the doctor is registered once their own key accepts ([`accept_doctor_invitation`]).
+pub async fn invite_doctor(
 	api: &EhrClient,
 	hospital: &Keypair,
 	doctor: &AccountId32,
 	profile: &DoctorProfile,
 ) -> Result<(), Error> {
-	let call = ehr::tx().ehr_access().register_doctor(
+	let call = ehr::tx().ehr_access().invite_doctor(
 		*doctor,
 		profile.name.clone().into_bytes(),
 		profile.speciality.clone().into_bytes(),
 		profile.contact.clone().into_bytes(),
 	);
 	submit(api, &call, hospital).await.map(drop)
+}
+
+/// `doctor` accepts their pending invitation and is registered, active, with its profile.
+pub async fn accept_doctor_invitation(api: &EhrClient, doctor: &Keypair) -> Result<(), Error> {
+	submit(api, &ehr::tx().ehr_access().accept_doctor_invitation(), doctor).await.map(drop)
+}
+
+/// The inviting hospital withdraws, or the invited `doctor` declines, the invitation of
+/// `doctor`; the hospital's deposit comes back.
+pub async fn withdraw_doctor_invitation(
+	api: &EhrClient,
+	signer: &Keypair,
+	doctor: &AccountId32,
+) -> Result<(), Error> {
+	let call = ehr::tx().ehr_access().withdraw_doctor_invitation(*doctor);
+	submit(api, &call, signer).await.map(drop)
+}
+
+/// `doctor` replaces their own public profile.
+pub async fn update_doctor(
+	api: &EhrClient,
+	doctor: &Keypair,
+	profile: &DoctorProfile,
+) -> Result<(), Error> {
+	let call = ehr::tx().ehr_access().update_doctor(
+		profile.name.clone().into_bytes(),
+		profile.speciality.clone().into_bytes(),
+		profile.contact.clone().into_bytes(),
+	);
+	submit(api, &call, doctor).await.map(drop)
+}
+
+/// The invitation pending for `doctor`, at the last finalised block: the inviting hospital and
+/// the proposed profile.
+pub async fn doctor_invitation(
+	api: &EhrClient,
+	doctor: &AccountId32,
+) -> Result<(AccountId32, DoctorProfile), Error> {
+	let at = api.at_current_block().await.map_err(chain)?;
+	let invitation = at
+		.storage()
+		.try_fetch(ehr::storage().ehr_access().pending_doctors(), (*doctor,))
+		.await
+		.map_err(chain)?
+		.ok_or_else(|| Error::NotFound(format!("invitation of {doctor}")))?
+		.decode()
+		.map_err(chain)?;
+	Ok((invitation.hospital, doctor_profile(invitation.profile)))
 }
 
 /// The hospital `hospital` suspends (`active == false`) or reinstates its `doctor`.
@@ -227,11 +286,7 @@ pub async fn doctor(api: &EhrClient, account: &AccountId32) -> Result<Doctor, Er
 	Ok(Doctor {
 		account: *account,
 		hospital: info.hospital,
-		profile: DoctorProfile {
-			name: text(info.profile.name.0),
-			speciality: text(info.profile.speciality.0),
-			contact: text(info.profile.contact.0),
-		},
+		profile: doctor_profile(info.profile),
 		status: info.status,
 		registered_at: info.registered_at,
 		emergencies_opened: info.emergencies_opened,

@@ -186,14 +186,15 @@ async fn the_original_story_is_enforced_on_chain() {
 	));
 	submit!(api, register_hospital, &alice).expect("sudo registers the hospital");
 	let by_stranger =
-		tx().register_doctor(account(&doctor), b"Dr Who".to_vec(), b"gp".to_vec(), b"x".to_vec());
+		tx().invite_doctor(account(&doctor), b"Dr Who".to_vec(), b"gp".to_vec(), b"x".to_vec());
 	let refused =
-		submit!(api, by_stranger, &stranger).expect_err("only a hospital registers doctors");
+		submit!(api, by_stranger, &stranger).expect_err("only a hospital invites doctors");
 	assert!(refused.contains("NotAHospital"), "{refused}");
 	for d in [&doctor, &second_doctor] {
 		let call =
-			tx().register_doctor(account(d), b"Dr".to_vec(), b"gp".to_vec(), b"desk 1".to_vec());
-		submit!(api, call, &hospital).expect("the hospital registers its doctor");
+			tx().invite_doctor(account(d), b"Dr".to_vec(), b"gp".to_vec(), b"desk 1".to_vec());
+		submit!(api, call, &hospital).expect("the hospital invites its doctor");
+		submit!(api, tx().accept_doctor_invitation(), d).expect("the doctor accepts");
 	}
 
 	// The patient registers with their own key and consents to the second doctor reading.

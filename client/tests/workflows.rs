@@ -46,13 +46,13 @@ async fn the_original_story_through_the_library() {
 	let shown = roles::hospital(&api, &id(&hospital)).await.unwrap();
 	assert_eq!(shown.profile, profile);
 
-	// Only a hospital registers doctors: a wrong role is refused by name.
+	// Only a hospital invites doctors: a wrong role is refused by name.
 	let dr = roles::DoctorProfile {
 		name: "Dr Grey".into(),
 		speciality: "cardiology".into(),
 		contact: "ward 3".into(),
 	};
-	match roles::register_doctor(&api, &stranger, &id(&doctor), &dr).await {
+	match roles::invite_doctor(&api, &stranger, &id(&doctor), &dr).await {
 		Err(Error::Refused { error, pallet, variant, .. }) => {
 			assert!(
 				matches!(*error, ehr::Error::EhrAccess(AccessError::NotAHospital)),
@@ -62,8 +62,14 @@ async fn the_original_story_through_the_library() {
 		},
 		other => panic!("a stranger registered a doctor: {other:?}"),
 	}
-	roles::register_doctor(&api, &hospital, &id(&doctor), &dr).await.unwrap();
-	roles::register_doctor(&api, &hospital, &id(&colleague), &dr).await.unwrap();
+	// The invited doctors are registered once each accepts with their own key.
+	for invited in [&doctor, &colleague] {
+		roles::invite_doctor(&api, &hospital, &id(invited), &dr).await.unwrap();
+		let (by, proposed) = roles::doctor_invitation(&api, &id(invited)).await.unwrap();
+		assert_eq!((by, &proposed), (id(&hospital), &dr));
+		assert!(matches!(roles::doctor(&api, &id(invited)).await, Err(Error::NotFound(_))));
+		roles::accept_doctor_invitation(&api, invited).await.unwrap();
+	}
 	let shown = roles::doctor(&api, &id(&doctor)).await.unwrap();
 	assert_eq!((shown.profile, shown.hospital), (dr, id(&hospital)));
 

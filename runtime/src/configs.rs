@@ -209,6 +209,17 @@ parameter_types! {
 	/// Break-glass access lasts four hours.
 	pub const EhrEmergencyDuration: BlockNumber = 4 * HOURS;
 	pub const EhrMaxEmergenciesPerDoctor: u32 = 16;
+	/// A doctor opens at most 24 break-glass sessions in any 24 hours: one an hour on average,
+	/// well above a busy emergency department shift, far below enumerating patients.
+	pub const EhrMaxEmergenciesPerPeriod: u32 = 24;
+	pub const EhrEmergencyRatePeriod: BlockNumber = 24 * HOURS;
+	/// A doctor whose session the patient (or a guardian) closed waits 12 hours to open
+	/// another for that patient.
+	pub const EhrEmergencyCooldown: BlockNumber = 12 * HOURS;
+	/// A doctor adds at most 500 records for one patient per 24-hour window: a long admission's
+	/// notes and results, not a flood of permanent anchors.
+	pub const EhrMaxWritesPerPeriod: u32 = 500;
+	pub const EhrWriteRatePeriod: BlockNumber = 24 * HOURS;
 	// Deposits: one storage item each plus its largest encoding (and its key), priced by
 	// `deposit` like contract storage.
 	pub EhrPatientDeposit: Balance = deposit(
@@ -227,15 +238,21 @@ parameter_types! {
 		1,
 		<pallet_ehr_access::GrantOf<Runtime> as codec::MaxEncodedLen>::max_encoded_len() as u32 + 16,
 	);
+	// The anchor, its patient index, and the writer's rate window (at most one per writer and
+	// patient, so each record pays for one).
 	pub EhrRecordDeposit: Balance = deposit(
-		2,
-		<pallet_ehr_access::AnchorOf<Runtime> as codec::MaxEncodedLen>::max_encoded_len() as u32 + 72,
+		3,
+		<pallet_ehr_access::AnchorOf<Runtime> as codec::MaxEncodedLen>::max_encoded_len() as u32 +
+			<pallet_ehr_access::WriteWindowOf<Runtime> as codec::MaxEncodedLen>::max_encoded_len() as u32 +
+			72 + 96,
 	);
 	pub EhrDoctorDeposit: Balance = deposit(
 		2,
 		<pallet_ehr_access::DoctorInfoOf<Runtime> as codec::MaxEncodedLen>::max_encoded_len() as u32 +
 			EhrMaxEmergenciesPerDoctor::get() *
 				<pallet_ehr_access::EmergencySessionOf<Runtime> as codec::MaxEncodedLen>::max_encoded_len() as u32 +
+			EhrMaxEmergenciesPerPeriod::get() *
+				<pallet_ehr_access::EmergencyOpeningOf<Runtime> as codec::MaxEncodedLen>::max_encoded_len() as u32 +
 			96,
 	);
 }
@@ -262,6 +279,11 @@ impl pallet_ehr_access::Config for Runtime {
 	type TicketLifetime = EhrTicketLifetime;
 	type EmergencyDuration = EhrEmergencyDuration;
 	type MaxEmergenciesPerDoctor = EhrMaxEmergenciesPerDoctor;
+	type MaxEmergenciesPerPeriod = EhrMaxEmergenciesPerPeriod;
+	type EmergencyRatePeriod = EhrEmergencyRatePeriod;
+	type EmergencyCooldown = EhrEmergencyCooldown;
+	type MaxWritesPerPeriod = EhrMaxWritesPerPeriod;
+	type WriteRatePeriod = EhrWriteRatePeriod;
 	type Archive = ShamirArchive;
 	type WeightInfo = pallet_ehr_access::weights::SubstrateWeight<Runtime>;
 }

@@ -1,6 +1,7 @@
 //! Genesis presets: `development` (one node, Alice) and `local_testnet` (Alice and Bob validate).
 use crate::{
-	AccountId, AuraConfig, BalancesConfig, GrandpaConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
+	AccountId, AuraConfig, BalancesConfig, GrandpaConfig, RuntimeGenesisConfig,
+	ShamirArchiveConfig, SudoConfig, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use polkadot_sdk::{
@@ -19,6 +20,7 @@ fn testnet_genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	endowed: Vec<AccountId>,
 	root: AccountId,
+	(min_k, min_n): (u8, u8),
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -34,6 +36,7 @@ fn testnet_genesis(
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		shamir_archive: ShamirArchiveConfig { min_k, min_n },
 	})
 }
 
@@ -42,16 +45,18 @@ fn authority(seed: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaI
 }
 
 /// Alice authors and finalises alone and holds sudo; the well-known dev accounts are funded.
+/// Archives need 1 of 1 piece: the node is the chain's one custodian.
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
 		Sr25519Keyring::Alice.to_account_id(),
+		(1, 1),
 	)
 }
 
 /// Alice and Bob validate; Alice..Eve (and the other well-known accounts) are funded; Alice
-/// holds sudo.
+/// holds sudo. Archives need at least 2 of 3 pieces: every node of a local network is a custodian.
 pub fn local_config_genesis() -> Value {
 	testnet_genesis(
 		vec![
@@ -60,6 +65,7 @@ pub fn local_config_genesis() -> Value {
 		],
 		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
 		Sr25519Keyring::Alice.to_account_id(),
+		(2, 3),
 	)
 }
 

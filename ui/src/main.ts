@@ -8,6 +8,7 @@ import type { Ctx, Screen } from './app';
 import { registrarScreen } from './screens/registrar';
 import { hospitalScreen } from './screens/hospital';
 import { doctorScreen } from './screens/doctor';
+import { invitationScreen } from './screens/invitation';
 import { patientScreen, newcomerScreen } from './screens/patient';
 import { consentScreen } from './screens/consent';
 import { auditScreen } from './screens/audit';
@@ -32,6 +33,7 @@ function tabsFor(r: Roles): Tab[] {
     tabs.push({ id: 'audit', label: 'Audit trail', screen: (c) => auditScreen(c, c.actor.address) });
   }
   if (r.guardianOf.length > 0) tabs.push({ id: 'guardian', label: 'Guardian', screen: guardianScreen });
+  if (r.invitation && !r.doctor) tabs.push({ id: 'invitation', label: 'Doctor invitation', screen: invitationScreen });
   if (!r.patient && !r.hospital && !r.doctor) tabs.push({ id: 'welcome', label: 'Become a patient', screen: newcomerScreen });
   return tabs;
 }
@@ -49,6 +51,7 @@ function roleBadges(r: Roles): HTMLElement {
   if (r.patient) badges.push(b(`patient #${r.patient.id}`));
   if (r.guardianOf.length) badges.push(b(`guardian of ${r.guardianOf.length} patient${r.guardianOf.length > 1 ? 's' : ''}`));
   if (r.proposal && !r.patient) badges.push(b('proposed as a patient'));
+  if (r.invitation && !r.doctor) badges.push(b('invited as a doctor'));
   if (badges.length === 0) badges.push(b('no role yet', 'none'));
   return h('ul', { class: 'badges', 'aria-label': 'Roles of the selected account', 'data-testid': 'roles' }, badges);
 }

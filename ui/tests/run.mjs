@@ -200,13 +200,23 @@ async function story(browser, vp, wallet, server) {
       assert(text.includes('AlreadyHospital') && text.includes('The account is already a hospital'), `error text: ${text}`);
     });
 
-    await step(V, 'hospital: register two doctors', async () => {
+    await step(V, 'hospital: invite two doctors', async () => {
       await selectAccount(page, 'Bob', 'hospital: St Mary');
       await tab(page, 'hospital');
-      await submitForm(page, 'register-doctor', { "Doctor's account": A.Charlie, Name: 'Dr Grey', Speciality: 'cardiology', 'Professional contact': 'grey@stmary.example' });
-      await submitForm(page, 'register-doctor', { "Doctor's account": A.Ferdie, Name: 'Dr Stranger', Speciality: 'surgery' });
-      await page.locator('main td').filter({ hasText: 'Dr Stranger' }).waitFor();
+      await submitForm(page, 'invite-doctor', { "Doctor's account": A.Charlie, Name: 'Dr Grey', Speciality: 'cardiology', 'Professional contact': 'grey@stmary.example' });
+      await submitForm(page, 'invite-doctor', { "Doctor's account": A.Ferdie, Name: 'Dr Stranger', Speciality: 'surgery' });
+      await page.getByRole('button', { name: 'Withdraw the invitation of Dr Stranger' }).waitFor();
       await checkScreen(page, vp, 'hospital');
+    });
+
+    await step(V, 'doctors: each accepts the invitation with their own account', async () => {
+      for (const [name, doctor] of [['Charlie', 'Dr Grey'], ['Ferdie', 'Dr Stranger']]) {
+        await selectAccount(page, name, 'invited as a doctor');
+        await tab(page, 'invitation');
+        await page.locator('main dd').filter({ hasText: doctor }).waitFor();
+        await submitForm(page, 'accept-invitation', {});
+        await selectAccount(page, name, `doctor: ${doctor}, St Mary (active)`);
+      }
     });
 
     await step(V, 'doctor: propose the patient', async () => {
@@ -346,6 +356,7 @@ async function story(browser, vp, wallet, server) {
       await tab(page, 'guardian');
       await page.locator('main').getByText('The patient is unconscious').first().waitFor();
       await checkScreen(page, vp, 'guardian');
+      await page.getByText('that doctor then cannot open another for 12 hours').first().waitFor();
       await tx(page, () => page.getByRole('button', { name: `Close emergency access of ${A.Charlie}` }).click());
     });
 

@@ -56,7 +56,9 @@ pub(crate) enum EmergencyCmd {
 		#[arg(long, value_enum)]
 		reason: EmergencyReason,
 	},
-	/// Close an emergency session (signed by the doctor, the patient or a guardian).
+	/// Close an emergency session (signed by the doctor, the patient or a guardian). Closed by
+	/// the patient or a guardian, that doctor cannot open another for the patient for the
+	/// chain's cool-down (`EmergencyCooldown`).
 	Close {
 		#[arg(long)]
 		patient: String,
@@ -140,10 +142,16 @@ pub(crate) async fn emergency(ctx: &Ctx, cmd: EmergencyCmd) -> Result<Output, St
 		EmergencyCmd::Close { patient, doctor } => {
 			let patient = keys::account(&patient)?;
 			let doctor = ctx.account_or_signer(doctor.as_deref())?;
-			consent::close_emergency(api, &ctx.signer()?, &patient, &doctor)
-				.await
-				.map_err(cause)?;
-			output(&doctor, format!("emergency access of {doctor} to {patient} closed"))
+			let signer = ctx.signer()?;
+			consent::close_emergency(api, &signer, &patient, &doctor).await.map_err(cause)?;
+			let mut text = format!("emergency access of {doctor} to {patient} closed");
+			if signer.public_key().to_account_id() != doctor {
+				text.push_str(
+					"; that doctor cannot open another for this patient during the chain's \
+					 cool-down (EhrAccess::EmergencyCooldown), other doctors still can",
+				);
+			}
+			output(&doctor, text)
 		},
 	}
 }

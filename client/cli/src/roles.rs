@@ -27,10 +27,26 @@ pub(crate) enum HospitalCmd {
 
 #[derive(Subcommand)]
 pub(crate) enum DoctorCmd {
-	/// Register a doctor of the signing hospital.
-	Register {
+	/// Invite an account to register as a doctor of the signing hospital, with a public
+	/// profile; it is registered once the doctor accepts (`doctor accept`, signed by the doctor).
+	Invite {
 		/// The doctor's account.
 		account: String,
+		#[arg(long)]
+		name: String,
+		#[arg(long)]
+		speciality: String,
+		/// A professional contact (ward, desk).
+		#[arg(long, default_value = "")]
+		contact: String,
+	},
+	/// Accept the signer's pending invitation, publishing its profile and registering as the
+	/// inviting hospital's doctor.
+	Accept,
+	/// Withdraw (signed by the hospital) or decline (signed by the doctor) a pending invitation.
+	Withdraw { account: String },
+	/// Replace the signing doctor's own public profile.
+	Update {
 		#[arg(long)]
 		name: String,
 		#[arg(long)]
@@ -110,11 +126,42 @@ pub(crate) async fn hospital(ctx: &Ctx, cmd: HospitalCmd) -> Result<Output, Stri
 pub(crate) async fn doctor(ctx: &Ctx, cmd: DoctorCmd) -> Result<Output, String> {
 	let api = &ctx.api;
 	match cmd {
-		DoctorCmd::Register { account, name, speciality, contact } => {
+		DoctorCmd::Invite { account, name, speciality, contact } => {
 			let doctor = keys::account(&account)?;
 			let profile = roles::DoctorProfile { name, speciality, contact };
-			roles::register_doctor(api, &ctx.signer()?, &doctor, &profile).await.map_err(cause)?;
-			output(&doctor, format!("doctor {doctor} registered"))
+			roles::invite_doctor(api, &ctx.signer()?, &doctor, &profile).await.map_err(cause)?;
+			output(
+				&doctor,
+				format!("doctor {doctor} invited; registered once they run `ehr doctor accept`"),
+			)
+		},
+		DoctorCmd::Accept => {
+			let signer = ctx.signer()?;
+			let doctor = signer.public_key().to_account_id();
+			let (hospital, profile) =
+				roles::doctor_invitation(api, &doctor).await.map_err(cause)?;
+			roles::accept_doctor_invitation(api, &signer).await.map_err(cause)?;
+			output(
+				&doctor,
+				format!(
+					"doctor {doctor} registered at hospital {hospital} as {} ({})",
+					profile.name, profile.speciality
+				),
+			)
+		},
+		DoctorCmd::Withdraw { account } => {
+			let doctor = keys::account(&account)?;
+			roles::withdraw_doctor_invitation(api, &ctx.signer()?, &doctor)
+				.await
+				.map_err(cause)?;
+			output(&doctor, format!("invitation of {doctor} withdrawn"))
+		},
+		DoctorCmd::Update { name, speciality, contact } => {
+			let signer = ctx.signer()?;
+			let profile = roles::DoctorProfile { name, speciality, contact };
+			roles::update_doctor(api, &signer, &profile).await.map_err(cause)?;
+			let doctor = signer.public_key().to_account_id();
+			output(&doctor, format!("profile of doctor {doctor} updated"))
 		},
 		DoctorCmd::Show { account } => {
 			let d = roles::doctor(api, &keys::account(&account)?).await.map_err(cause)?;

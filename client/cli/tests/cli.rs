@@ -83,16 +83,34 @@ async fn the_original_story_through_the_cli() {
 	assert_eq!(shown["profile"]["name"], "St Mary");
 	assert_eq!(shown["status"], "Active");
 
-	// A wrong role is refused by name; the hospital registers its doctor.
+	// A wrong role is refused by name; the hospital invites its doctor, who accepts with their
+	// own key (nobody else can) and is then registered.
 	let doctor_args =
-		["doctor", "register", "//Charlie", "--name", "Dr Grey", "--speciality", "cardiology"];
+		["doctor", "invite", "//Charlie", "--name", "Dr Grey", "--speciality", "cardiology"];
 	ehr(&node, eve, &doctor_args).refused("EhrAccess.NotAHospital");
 	assert!(ehr(&node, bob, &doctor_args).ok);
+	ehr(&node, None, &["doctor", "show", "//Charlie"]).refused("not found");
+	ehr(&node, bob, &["doctor", "accept"]).refused("not found");
+	let accepted = ehr(&node, charlie, &["--json", "doctor", "accept"]).json();
+	assert!(accepted.is_string(), "{accepted}");
+	assert_eq!(ehr(&node, None, &["--json", "doctor", "show", "//Charlie"]).json()["status"], "Active");
+	// The doctor keeps their own profile; the hospital cannot change it.
+	let update = ["doctor", "update", "--name", "Dr M. Grey", "--speciality", "cardiology"];
+	ehr(&node, bob, &update).refused("EhrAccess.NotADoctor");
+	assert!(ehr(&node, charlie, &update).ok);
+	let shown = ehr(&node, None, &["--json", "doctor", "show", "//Charlie"]).json();
+	assert_eq!(shown["profile"]["name"], "Dr M. Grey");
 	// A colleague, who reads only under consent (the author always may).
 	let colleague = "//Charlie//stash";
 	let colleague_args =
-		["doctor", "register", colleague, "--name", "Dr Yang", "--speciality", "surgery"];
+		["doctor", "invite", colleague, "--name", "Dr Yang", "--speciality", "surgery"];
 	assert!(ehr(&node, bob, &colleague_args).ok);
+	assert!(ehr(&node, Some(colleague), &["doctor", "accept"]).ok);
+	// A declined invitation registers nobody.
+	let declined = ["doctor", "invite", "//Ferdie", "--name", "Dr No", "--speciality", "none"];
+	assert!(ehr(&node, bob, &declined).ok);
+	assert!(ehr(&node, Some("//Ferdie"), &["doctor", "withdraw", "//Ferdie"]).ok);
+	ehr(&node, Some("//Ferdie"), &["doctor", "accept"]).refused("not found");
 
 	// The doctor proposes the patient; the patient registers with their own key and consents.
 	assert!(ehr(&node, charlie, &["patient", "propose", "//Dave"]).ok);

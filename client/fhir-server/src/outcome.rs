@@ -58,6 +58,10 @@ pub enum ApiError {
 	/// express, ...).
 	#[error("{0}")]
 	Unprocessable(String),
+	/// The chain limits how fast the acting account may do this (records per patient per
+	/// period).
+	#[error("{0}")]
+	TooManyRequests(String),
 	/// The chain node or the custodians failed or could not be reached.
 	#[error("{0}")]
 	Upstream(String),
@@ -81,6 +85,7 @@ impl ApiError {
 			ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
 			ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
 			ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+			ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
 			ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
 			ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
 		}
@@ -98,6 +103,7 @@ impl ApiError {
 			ApiError::Gone(_) => "deleted",
 			ApiError::TooLarge { .. } => "too-long",
 			ApiError::Unprocessable(_) => "business-rule",
+			ApiError::TooManyRequests(_) => "throttled",
 			ApiError::Upstream(_) => "transient",
 			ApiError::Internal(_) => "exception",
 		}
@@ -154,6 +160,7 @@ fn refused(variant: &str, text: String) -> ApiError {
 		| "EmptyScope"
 		| "DuplicateRecordInScope"
 		| "EmptyRecord" => ApiError::Unprocessable(text),
+		"WriteRateExceeded" => ApiError::TooManyRequests(text),
 		_ => ApiError::Forbidden(text),
 	}
 }
@@ -172,6 +179,7 @@ impl From<ehr_client::Error> for ApiError {
 			E::Connect { .. }
 			| E::Chain(_)
 			| E::TooFewCustodians { .. }
+			| E::BelowMinRedundancy { .. }
 			| E::TooFewReceipts { .. }
 			| E::TooFewGoodPieces { .. }
 			| E::Custody(_)
@@ -221,6 +229,7 @@ mod tests {
 			(ApiError::TooLarge { limit: 10 }, 413, "too-long"),
 			(ApiError::UnsupportedMediaType("no".into()), 415, "not-supported"),
 			(ApiError::Unprocessable("no".into()), 422, "business-rule"),
+			(ApiError::TooManyRequests("no".into()), 429, "throttled"),
 			(ApiError::Upstream("no".into()), 502, "transient"),
 			(ApiError::Internal("no".into()), 500, "exception"),
 		];
@@ -249,6 +258,7 @@ mod tests {
 		assert_eq!(status(E::NoArchive { record: 9 }), 410);
 		assert_eq!(status(E::Chain("down".into())), 502);
 		assert_eq!(status(E::TooFewReceipts { got: 0, needed: 1 }), 502);
+		assert_eq!(status(E::BelowMinRedundancy { k: 1, n: 1, min_k: 2, min_n: 3 }), 502);
 		assert!(ApiError::from(refusal("NoConsent")).to_string().contains("NoConsent"));
 	}
 
@@ -263,5 +273,7 @@ mod tests {
 		assert_eq!(status("ArchiveErased"), 410);
 		assert_eq!(status("SupersededMismatch"), 422);
 		assert_eq!(status("NotAPatient"), 422);
+		assert_eq!(status("WriteRateExceeded"), 429);
+		assert_eq!(status("EmergencyCoolingDown"), 403);
 	}
 }

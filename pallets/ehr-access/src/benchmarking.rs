@@ -69,14 +69,20 @@ fn hospital<T: Config>(index: u32) -> Result<T::AccountId, BenchmarkError> {
 
 fn doctor<T: Config>(hospital: &T::AccountId, index: u32) -> Result<T::AccountId, BenchmarkError> {
 	let doctor = funded::<T>("doctor", index);
-	EhrAccess::<T>::register_doctor(
+	invite::<T>(hospital, &doctor)?;
+	EhrAccess::<T>::accept_doctor_invitation(signed::<T>(&doctor))?;
+	Ok(doctor)
+}
+
+fn invite<T: Config>(hospital: &T::AccountId, doctor: &T::AccountId) -> Result<(), BenchmarkError> {
+	EhrAccess::<T>::invite_doctor(
 		signed::<T>(hospital),
 		doctor.clone(),
 		longest_text::<T>(b'd'),
 		longest_text::<T>(b's'),
 		longest_text::<T>(b'c'),
 	)?;
-	Ok(doctor)
+	Ok(())
 }
 
 fn patient<T: Config>(index: u32) -> Result<T::AccountId, BenchmarkError> {
@@ -187,7 +193,7 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn register_doctor() -> Result<(), BenchmarkError> {
+	fn invite_doctor() -> Result<(), BenchmarkError> {
 		let hospital = hospital::<T>(0)?;
 		let doctor: T::AccountId = account("doctor", 0, SEED);
 
@@ -200,7 +206,33 @@ mod benchmarks {
 			longest_text::<T>(b'c'),
 		);
 
+		assert!(PendingDoctors::<T>::contains_key(&doctor));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn accept_doctor_invitation() -> Result<(), BenchmarkError> {
+		let hospital = hospital::<T>(0)?;
+		let doctor = funded::<T>("doctor", 0);
+		invite::<T>(&hospital, &doctor)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(doctor.clone()));
+
 		assert!(Doctors::<T>::contains_key(&doctor));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn withdraw_doctor_invitation() -> Result<(), BenchmarkError> {
+		let hospital = hospital::<T>(0)?;
+		let doctor = funded::<T>("doctor", 0);
+		invite::<T>(&hospital, &doctor)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(doctor.clone()), doctor.clone());
+
+		assert!(!PendingDoctors::<T>::contains_key(&doctor));
 		Ok(())
 	}
 
@@ -211,8 +243,7 @@ mod benchmarks {
 
 		#[extrinsic_call]
 		_(
-			RawOrigin::Signed(hospital.clone()),
-			doctor.clone(),
+			RawOrigin::Signed(doctor.clone()),
 			longest_text::<T>(b'D'),
 			longest_text::<T>(b'S'),
 			longest_text::<T>(b'C'),
@@ -434,15 +465,27 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// Worst case: the doctor's sessions are full, all expired, and are dropped.
+	/// Worst case: the doctor's sessions are full, all expired, and are dropped; the doctor's
+	/// openings of the rate period are one short of the limit, and all are scanned for a
+	/// cool-down.
 	#[benchmark]
 	fn open_emergency() -> Result<(), BenchmarkError> {
 		let hospital = hospital::<T>(0)?;
 		let doctor = doctor::<T>(&hospital, 0)?;
 		let patient = patient::<T>(0)?;
-		for i in 0..T::MaxEmergenciesPerDoctor::get() {
+		let openings = T::MaxEmergenciesPerPeriod::get().saturating_sub(1);
+		let kept = T::MaxEmergenciesPerDoctor::get().min(openings);
+		for i in 0..openings {
 			let other = self::patient::<T>(1000 + i)?;
-			EhrAccess::<T>::open_emergency(signed::<T>(&doctor), other, EmergencyReason::Other)?;
+			EhrAccess::<T>::open_emergency(
+				signed::<T>(&doctor),
+				other.clone(),
+				EmergencyReason::Other,
+			)?;
+			// The doctor closes their own sessions (no cool-down) to open the next ones.
+			if i < openings - kept {
+				EhrAccess::<T>::close_emergency(signed::<T>(&doctor), other, doctor.clone())?;
+			}
 		}
 		let later = EhrAccess::<T>::now().saturating_add(T::EmergencyDuration::get());
 		polkadot_sdk::frame_system::Pallet::<T>::set_block_number(later);

@@ -6,8 +6,8 @@
 //!
 //! It replaces the four contracts of the Ethereum EHR app that ehr-chain re-founds (hospital,
 //! doctor, patient, records) and fixes their faults: no personal data on chain, and the role
-//! rules ("only a hospital registers its doctors", "a patient's own key confirms the patient")
-//! are enforced.
+//! rules ("only a hospital invites its doctors", "a patient's or doctor's own key confirms
+//! them") are enforced.
 //!
 //! ## No PHI on chain
 //!
@@ -29,9 +29,13 @@
 //! - **Registrar** (`RegistrarOrigin`, root in ehr-runtime): registers, updates, suspends and
 //!   reinstates **hospitals** (the administrator's account and a public profile: name, address,
 //!   specialities), and may suspend or reinstate any **doctor**.
-//! - **Hospital**: registers, updates, suspends, reinstates and removes **its own doctors**
-//!   (account and public profile: name, speciality, professional contact); no other hospital
-//!   can. A suspended hospital cannot act, except to suspend its own doctors.
+//! - **Hospital**: invites **its own doctors** (account and public profile: name, speciality,
+//!   professional contact), and suspends, reinstates and removes them; no other hospital can. A
+//!   doctor is registered only when the doctor's own key accepts the invitation
+//!   ([`Pallet::accept_doctor_invitation`]), and then keeps their profile themselves
+//!   ([`Pallet::update_doctor`]): nobody is made a doctor, or has a profile published, without
+//!   consent, and a pending invitation gives no role and blocks none. A suspended hospital cannot
+//!   act, except to suspend its own doctors.
 //! - **Doctor**: authors records and reads them under consent or emergency access. A suspended
 //!   doctor can do nothing. The doctors of a suspended hospital cannot author records, propose
 //!   patients or open emergency access, and lose hospital-wide grants and emergency access; they
@@ -71,6 +75,12 @@
 //! live read-and-write grant whose scope covers the category (or, for a scope of listed records,
 //! the superseded record); or such a doctor with a live emergency session for the patient.
 //!
+//! Anchors are permanent, so a doctor's writes for one patient are bounded: at most
+//! `MaxWritesPerPeriod` records per window of `WriteRatePeriod` blocks ([`WriteWindows`]), on
+//! top of each record's deposit. A writer with a grant or an emergency session therefore cannot
+//! fill a patient's `MaxRecordsPerPatient` in one go, and the patient has time to revoke. The
+//! patient's own records are not limited.
+//!
 //! ## Consent
 //!
 //! The patient or a guardian grants a [`Grantee`] (a doctor in person, or a whole hospital) a
@@ -97,6 +107,16 @@
 //! doctor ([`DoctorInfo::emergencies_opened`]). The doctor, the patient or a guardian may close it
 //! early.
 //!
+//! Any doctor may open it for any patient, as an emergency demands, so it is bounded instead:
+//! - **rate**: a doctor opens at most `MaxEmergenciesPerPeriod` sessions in any
+//!   `EmergencyRatePeriod` blocks (a sliding window, [`EmergencyOpenings`]);
+//! - **cool-down**: when the patient or a guardian closes a doctor's session, that doctor cannot
+//!   open another for that patient for `EmergencyCooldown` blocks. Other doctors still can: a
+//!   patient who is able to close a session is not the unconscious patient break-glass is for,
+//!   and a real emergency brings in the team on duty.
+//!
+//! A session lets the doctor add records too; those count against the write bound below.
+//!
 //! ## Audited reads
 //!
 //! [`Pallet::open_access`] decides at the current block with the one decision function
@@ -120,13 +140,15 @@
 //! | item | paid by | hold reason | comes back when |
 //! |---|---|---|---|
 //! | hospital | nobody (the registrar adds it) | - | - |
-//! | doctor | the hospital (`DoctorDeposit`) | `DoctorRegistration` | the hospital removes the doctor |
+//! | doctor (from the invitation on) | the hospital (`DoctorDeposit`) | `DoctorRegistration` | the invitation is withdrawn or declined, or the hospital removes the doctor |
 //! | patient proposal | the doctor (`ProposalDeposit`) | `PatientProposal` | the patient registers, or either withdraws it |
 //! | patient | the patient (`PatientDeposit`) | `PatientRegistration` | the patient deregisters (only with no records, grants or guardians) |
 //! | guardian | the patient (`GuardianDeposit`) | `Guardian` | the patient removes the guardian |
 //! | grant | who signed it (`GrantDeposit`) | `Grant` | the grant is revoked (expired grants too) |
 //! | record anchor | the author (`RecordDeposit`, and the archive entry's deposit in the archive pallet) | `RecordAnchor` | never: anchors, erased ones too, are the permanent audit trail of who wrote what about whom and when (the archive's own deposit comes back on erasure) |
 //! | emergency session | nobody: at most `MaxEmergenciesPerDoctor` per doctor, covered by the doctor's deposit | - | - |
+//! | emergency opening (rate and cool-down memory) | nobody: at most `MaxEmergenciesPerPeriod` per doctor, covered by the doctor's deposit, dropped with the doctor | - | - |
+//! | write window | nobody: one per writer who added a record for the patient, covered by that record's deposit | - | - |
 //! | access ticket | nobody: short-lived, at most `MaxTicketsPerReader` per reader, pruned in `on_idle`; every reader is a deposit-backed role | - | - |
 //!
 //! ## Calls
@@ -136,9 +158,9 @@
 //! | 0 | [`Pallet::register_hospital`] | registrar |
 //! | 1 | [`Pallet::update_hospital`] | registrar |
 //! | 2 | [`Pallet::set_hospital_status`] | registrar |
-//! | 3 | [`Pallet::register_doctor`] | active hospital |
-//! | 4 | [`Pallet::update_doctor`] | the doctor's active hospital |
-//! | 5 | [`Pallet::set_doctor_status`] | the doctor's active hospital |
+//! | 3 | [`Pallet::invite_doctor`] | active hospital |
+//! | 4 | [`Pallet::update_doctor`] | the doctor |
+//! | 5 | [`Pallet::set_doctor_status`] | registrar, or the doctor's hospital |
 //! | 6 | [`Pallet::remove_doctor`] | the doctor's active hospital |
 //! | 7 | [`Pallet::propose_patient`] | active doctor of an active hospital |
 //! | 8 | [`Pallet::withdraw_patient_proposal`] | the proposing doctor or the patient |
@@ -152,6 +174,8 @@
 //! | 16 | [`Pallet::open_emergency`] | active doctor of an active hospital |
 //! | 17 | [`Pallet::close_emergency`] | the doctor, the patient or a guardian |
 //! | 18 | [`Pallet::open_access`] | anyone (refusals are audited) |
+//! | 19 | [`Pallet::accept_doctor_invitation`] | the invited doctor |
+//! | 20 | [`Pallet::withdraw_doctor_invitation`] | the inviting hospital or the invited doctor |
 //!
 //! ## Runtime API
 //!
@@ -216,6 +240,13 @@ pub type HospitalInfoOf<T> = HospitalInfo<
 /// A stored doctor in a runtime.
 pub type DoctorInfoOf<T> =
 	DoctorInfo<AccountIdOf<T>, BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxProfileFieldLen>;
+/// A pending doctor invitation in a runtime.
+pub type DoctorInvitationOf<T> = DoctorInvitation<
+	AccountIdOf<T>,
+	BalanceOf<T>,
+	BlockNumberFor<T>,
+	<T as Config>::MaxProfileFieldLen,
+>;
 /// A stored patient in a runtime.
 pub type PatientInfoOf<T> = PatientInfo<
 	AccountIdOf<T>,
@@ -238,6 +269,10 @@ pub type ApiGrantOf<T> =
 pub type AnchorOf<T> = Anchor<AccountIdOf<T>, BalanceOf<T>, BlockNumberFor<T>>;
 /// A stored emergency session in a runtime.
 pub type EmergencySessionOf<T> = EmergencySession<AccountIdOf<T>, BlockNumberFor<T>>;
+/// A remembered break-glass opening in a runtime.
+pub type EmergencyOpeningOf<T> = EmergencyOpening<AccountIdOf<T>, BlockNumberFor<T>>;
+/// A writer's rate window for one patient in a runtime.
+pub type WriteWindowOf<T> = WriteWindow<BlockNumberFor<T>>;
 /// A stored ticket in a runtime.
 pub type TicketInfoOf<T> = TicketInfo<BlockNumberFor<T>>;
 /// A ticket as the runtime API shows it.
@@ -331,6 +366,24 @@ pub mod pallet {
 		/// Most emergency sessions stored per doctor, expired ones included until replaced.
 		#[pallet::constant]
 		type MaxEmergenciesPerDoctor: Get<u32>;
+		/// Most emergency sessions a doctor may open within any `EmergencyRatePeriod` blocks.
+		#[pallet::constant]
+		type MaxEmergenciesPerPeriod: Get<u32>;
+		/// The sliding window, in blocks, over which `MaxEmergenciesPerPeriod` counts. At least
+		/// `EmergencyDuration + EmergencyCooldown`, so that a cool-down is remembered to its end.
+		#[pallet::constant]
+		type EmergencyRatePeriod: Get<BlockNumberFor<Self>>;
+		/// How many blocks a doctor must wait to open emergency access to a patient again after
+		/// the patient or a guardian closed that doctor's session.
+		#[pallet::constant]
+		type EmergencyCooldown: Get<BlockNumberFor<Self>>;
+		/// Most records one writer other than the patient may add for one patient in a window of
+		/// `WriteRatePeriod` blocks (so at most twice that in any `WriteRatePeriod` blocks).
+		#[pallet::constant]
+		type MaxWritesPerPeriod: Get<u32>;
+		/// The length, in blocks, of a writer's window for `MaxWritesPerPeriod`.
+		#[pallet::constant]
+		type WriteRatePeriod: Get<BlockNumberFor<Self>>;
 
 		/// Where each new record's archive is checked and stored, in the same transaction.
 		type Archive: RecordArchive<Self::AccountId>;
@@ -371,6 +424,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Doctors<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, DoctorInfoOf<T>, OptionQuery>;
+
+	/// Hospitals' invitations awaiting the doctor's acceptance, by the invited account.
+	#[pallet::storage]
+	pub type PendingDoctors<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, DoctorInvitationOf<T>, OptionQuery>;
 
 	/// Registered patients, by account.
 	#[pallet::storage]
@@ -442,6 +500,33 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// Each doctor's emergency sessions opened in the last `EmergencyRatePeriod` blocks, oldest
+	/// first: what the rate limit counts and the cool-down remembers. Older ones are dropped when
+	/// the doctor opens another.
+	#[pallet::storage]
+	pub type EmergencyOpenings<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<EmergencyOpeningOf<T>, T::MaxEmergenciesPerPeriod>,
+		ValueQuery,
+	>;
+
+	/// `(patient, writer) -> window`: how many records each writer other than the patient added
+	/// for the patient in the writer's current window of `WriteRatePeriod` blocks. At most one
+	/// entry per writer who ever added a record for the patient (each record is deposit-backed
+	/// and permanent).
+	#[pallet::storage]
+	pub type WriteWindows<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		WriteWindowOf<T>,
+		OptionQuery,
+	>;
+
 	/// Access tickets: `(reader, record) -> ticket`. A ticket at or past its expiry block is
 	/// ignored, and pruned in `on_idle`.
 	#[pallet::storage]
@@ -477,9 +562,13 @@ pub mod pallet {
 		HospitalUpdated { hospital: T::AccountId },
 		/// A hospital was suspended or reinstated.
 		HospitalStatusChanged { hospital: T::AccountId, status: Status },
-		/// A hospital registered a doctor.
+		/// A hospital invited `doctor` to register as its doctor.
+		DoctorInvited { doctor: T::AccountId, hospital: T::AccountId },
+		/// A pending invitation was withdrawn by the hospital or declined by the doctor (`by`).
+		DoctorInvitationWithdrawn { doctor: T::AccountId, hospital: T::AccountId, by: T::AccountId },
+		/// A doctor accepted a hospital's invitation and is registered.
 		DoctorRegistered { doctor: T::AccountId, hospital: T::AccountId },
-		/// A doctor's public profile was replaced.
+		/// A doctor replaced their public profile.
 		DoctorUpdated { doctor: T::AccountId, hospital: T::AccountId },
 		/// A doctor was suspended or reinstated by their hospital.
 		DoctorStatusChanged { doctor: T::AccountId, hospital: T::AccountId, status: Status },
@@ -573,6 +662,12 @@ pub mod pallet {
 		AlreadyDoctor,
 		/// The account is not a registered doctor.
 		NotADoctor,
+		/// An invitation for that account is already pending.
+		InvitationExists,
+		/// No invitation is pending for that account.
+		NoInvitation,
+		/// Only the inviting hospital or the invited account may withdraw an invitation.
+		NotInvitationParty,
 		/// The doctor belongs to another hospital.
 		NotYourDoctor,
 		/// The doctor is suspended.
@@ -647,6 +742,15 @@ pub mod pallet {
 		EmergencyAlreadyOpen,
 		/// The doctor has `MaxEmergenciesPerDoctor` live emergency sessions.
 		TooManyEmergencies,
+		/// The patient or a guardian closed this doctor's emergency session for the patient less
+		/// than `EmergencyCooldown` blocks ago.
+		EmergencyCoolingDown,
+		/// The doctor has opened `MaxEmergenciesPerPeriod` emergency sessions in the last
+		/// `EmergencyRatePeriod` blocks.
+		EmergencyRateExceeded,
+		/// The writer has added `MaxWritesPerPeriod` records for this patient in their current
+		/// window of `WriteRatePeriod` blocks.
+		WriteRateExceeded,
 		/// No live emergency session of that doctor for that patient.
 		NoEmergency,
 		/// Only the doctor, the patient or a guardian may close an emergency session.
@@ -675,6 +779,17 @@ pub mod pallet {
 				"MaxEmergenciesPerDoctor must be at least 1"
 			);
 			assert!(T::MaxScopeRecords::get() > 0, "MaxScopeRecords must be at least 1");
+			assert!(
+				T::MaxEmergenciesPerPeriod::get() > 0,
+				"MaxEmergenciesPerPeriod must be at least 1"
+			);
+			assert!(
+				T::EmergencyRatePeriod::get() >=
+					T::EmergencyDuration::get().saturating_add(T::EmergencyCooldown::get()),
+				"EmergencyRatePeriod must cover EmergencyDuration + EmergencyCooldown"
+			);
+			assert!(T::MaxWritesPerPeriod::get() > 0, "MaxWritesPerPeriod must be at least 1");
+			assert!(!T::WriteRatePeriod::get().is_zero(), "WriteRatePeriod must be at least 1");
 			assert!(
 				T::MaxScopeRecords::get() <= <runtime_api::ApiMaxScopeRecords as Get<u32>>::get(),
 				"MaxScopeRecords must fit the runtime API's view of a grant"
@@ -774,15 +889,17 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Register `doctor` as a doctor of the calling hospital, with a public profile: `name`
-		/// (non-empty), `speciality` and professional `contact`, each UTF-8 of at most
-		/// `MaxProfileFieldLen` bytes.
+		/// Invite `doctor` to register as a doctor of the calling hospital, with a public
+		/// profile: `name` (non-empty), `speciality` and professional `contact`, each UTF-8 of at
+		/// most `MaxProfileFieldLen` bytes. Nothing is registered until the doctor's own key
+		/// accepts ([`Pallet::accept_doctor_invitation`]), so no account is made a doctor, nor has
+		/// a profile published, without its consent; an invitation gives no role and blocks none.
 		///
-		/// Origin: an active hospital. Holds `DoctorDeposit` from the hospital. Emits
-		/// [`Event::DoctorRegistered`].
+		/// Origin: an active hospital. Holds `DoctorDeposit` from the hospital until the
+		/// invitation is withdrawn or the doctor is removed. Emits [`Event::DoctorInvited`].
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::register_doctor())]
-		pub fn register_doctor(
+		#[pallet::weight(T::WeightInfo::invite_doctor())]
+		pub fn invite_doctor(
 			origin: OriginFor<T>,
 			doctor: T::AccountId,
 			name: Vec<u8>,
@@ -792,51 +909,41 @@ pub mod pallet {
 			let hospital = ensure_signed(origin)?;
 			Self::acting_hospital(&hospital)?;
 			ensure!(!Doctors::<T>::contains_key(&doctor), Error::<T>::AlreadyDoctor);
-			ensure!(
-				!Hospitals::<T>::contains_key(&doctor)
-					&& !Patients::<T>::contains_key(&doctor)
-					&& !Self::is_guardian_of_anyone(&doctor),
-				Error::<T>::RoleConflict
-			);
+			ensure!(!PendingDoctors::<T>::contains_key(&doctor), Error::<T>::InvitationExists);
+			Self::may_become_doctor(&doctor)?;
 			let profile = Self::doctor_profile(name, speciality, contact)?;
 			let deposit = T::DoctorDeposit::get();
 			Self::hold(HoldReason::DoctorRegistration, &hospital, deposit)?;
-			Hospitals::<T>::mutate(&hospital, |info| {
-				if let Some(info) = info {
-					info.doctors = info.doctors.saturating_add(1);
-				}
-			});
-			Doctors::<T>::insert(
+			PendingDoctors::<T>::insert(
 				&doctor,
-				DoctorInfo {
+				DoctorInvitation {
 					hospital: hospital.clone(),
 					profile,
-					status: Status::Active,
-					registered_at: Self::now(),
+					invited_at: Self::now(),
 					deposit,
-					emergencies_opened: 0,
 				},
 			);
-			Self::deposit_event(Event::DoctorRegistered { doctor, hospital });
+			Self::deposit_event(Event::DoctorInvited { doctor, hospital });
 			Ok(())
 		}
 
-		/// Replace the public profile of `doctor` (same rules as at registration).
+		/// Replace the caller's own public profile (same rules as in the invitation): what is
+		/// published about a doctor is the doctor's to confirm.
 		///
-		/// Origin: the doctor's hospital, active. Emits [`Event::DoctorUpdated`].
+		/// Origin: a doctor, whatever their or their hospital's status. Emits
+		/// [`Event::DoctorUpdated`].
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::update_doctor())]
 		pub fn update_doctor(
 			origin: OriginFor<T>,
-			doctor: T::AccountId,
 			name: Vec<u8>,
 			speciality: Vec<u8>,
 			contact: Vec<u8>,
 		) -> DispatchResult {
-			let hospital = ensure_signed(origin)?;
-			Self::acting_hospital(&hospital)?;
-			let mut info = Self::own_doctor(&hospital, &doctor)?;
+			let doctor = ensure_signed(origin)?;
+			let mut info = Doctors::<T>::get(&doctor).ok_or(Error::<T>::NotADoctor)?;
 			info.profile = Self::doctor_profile(name, speciality, contact)?;
+			let hospital = info.hospital.clone();
 			Doctors::<T>::insert(&doctor, info);
 			Self::deposit_event(Event::DoctorUpdated { doctor, hospital });
 			Ok(())
@@ -888,6 +995,7 @@ pub mod pallet {
 			let info = Self::own_doctor(&hospital, &doctor)?;
 			Doctors::<T>::remove(&doctor);
 			EmergencySessions::<T>::remove(&doctor);
+			EmergencyOpenings::<T>::remove(&doctor);
 			Hospitals::<T>::mutate(&hospital, |h| {
 				if let Some(h) = h {
 					h.doctors = h.doctors.saturating_sub(1);
@@ -1176,12 +1284,15 @@ pub mod pallet {
 		///
 		/// Origin: the patient, or a doctor allowed by [`Pallet::decide_write`] (an active
 		/// doctor of an active hospital with a live read-and-write grant covering the record, or
-		/// with a live emergency session). Holds `RecordDeposit` and the archive's deposit from
-		/// the author. Emits [`Event::RecordAdded`] (and the archive's own event).
+		/// with a live emergency session). A doctor adds at most `MaxWritesPerPeriod` records for
+		/// one patient per window of `WriteRatePeriod` blocks (`WriteRateExceeded`); the
+		/// patient's own records are not limited. Holds `RecordDeposit` and the archive's deposit
+		/// from the author. Emits [`Event::RecordAdded`] (and the archive's own event).
 		#[pallet::call_index(15)]
 		#[pallet::weight(
 			T::WeightInfo::add_record(T::MaxGrantsPerPatient::get())
 				.saturating_add(T::Archive::anchor_weight(archive))
+				.saturating_add(Pallet::<T>::rate_memory_weight())
 		)]
 		pub fn add_record(
 			origin: OriginFor<T>,
@@ -1204,6 +1315,7 @@ pub mod pallet {
 				Self::evaluate_write(&author, &patient, category, supersedes, now)
 					.map_err(|_| Error::<T>::NotAuthorized)?;
 			ensure!(info.records < T::MaxRecordsPerPatient::get(), Error::<T>::TooManyRecords);
+			let window = Self::counted_write(&author, &patient, now)?;
 			let id = NextRecordId::<T>::get();
 			let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
 			let archive_weight = T::Archive::anchor_weight(&archive);
@@ -1213,6 +1325,9 @@ pub mod pallet {
 			Self::hold(HoldReason::RecordAnchor, &author, deposit)?;
 			let hospital = Doctors::<T>::get(&author).map(|d| d.hospital);
 			NextRecordId::<T>::put(next);
+			if let Some(window) = window {
+				WriteWindows::<T>::insert(&patient, &author, window);
+			}
 			PatientRecords::<T>::insert(&patient, info.records, id);
 			info.records = info.records.saturating_add(1);
 			Patients::<T>::insert(&patient, info);
@@ -1245,16 +1360,27 @@ pub mod pallet {
 				supersedes,
 				basis,
 			});
-			Ok(Some(T::WeightInfo::add_record(scanned).saturating_add(archive_weight)).into())
+			Ok(Some(
+				T::WeightInfo::add_record(scanned)
+					.saturating_add(archive_weight)
+					.saturating_add(Self::rate_memory_weight()),
+			)
+			.into())
 		}
 
 		/// Open emergency (break-glass) access to `patient` for `EmergencyDuration` blocks, giving
 		/// `reason`. Loud on purpose: emits [`Event::EmergencyAccessOpened`] and counts it in the
 		/// doctor's `emergencies_opened`. Expired sessions of the doctor are dropped first.
 		///
+		/// Break-glass must work for any patient in a real emergency, so it is bounded rather
+		/// than gated: a doctor opens at most `MaxEmergenciesPerPeriod` sessions in any
+		/// `EmergencyRatePeriod` blocks (`EmergencyRateExceeded`), and after the patient or a
+		/// guardian closes a doctor's session that doctor cannot open another for the patient for
+		/// `EmergencyCooldown` blocks (`EmergencyCoolingDown`): the patient's "no" sticks.
+		///
 		/// Origin: an active doctor of an active hospital.
 		#[pallet::call_index(16)]
-		#[pallet::weight(T::WeightInfo::open_emergency())]
+		#[pallet::weight(T::WeightInfo::open_emergency().saturating_add(Pallet::<T>::rate_memory_weight()))]
 		pub fn open_emergency(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -1271,6 +1397,22 @@ pub mod pallet {
 				!sessions.iter().any(|s| s.patient == patient),
 				Error::<T>::EmergencyAlreadyOpen
 			);
+			let mut openings = EmergencyOpenings::<T>::get(&doctor);
+			let period = T::EmergencyRatePeriod::get();
+			openings.retain(|o| now < o.opened_at.saturating_add(period));
+			let cooldown = T::EmergencyCooldown::get();
+			ensure!(
+				!openings.iter().any(|o| o.patient == patient &&
+					o.closed_by_patient_at.is_some_and(|at| now < at.saturating_add(cooldown))),
+				Error::<T>::EmergencyCoolingDown
+			);
+			openings
+				.try_push(EmergencyOpening {
+					patient: patient.clone(),
+					opened_at: now,
+					closed_by_patient_at: None,
+				})
+				.map_err(|_| Error::<T>::EmergencyRateExceeded)?;
 			sessions
 				.try_push(EmergencySession {
 					patient: patient.clone(),
@@ -1280,6 +1422,7 @@ pub mod pallet {
 				})
 				.map_err(|_| Error::<T>::TooManyEmergencies)?;
 			EmergencySessions::<T>::insert(&doctor, sessions);
+			EmergencyOpenings::<T>::insert(&doctor, openings);
 			info.emergencies_opened = info.emergencies_opened.saturating_add(1);
 			let total = info.emergencies_opened;
 			let hospital = info.hospital.clone();
@@ -1295,12 +1438,14 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Close the live emergency session of `doctor` for `patient` before it expires.
+		/// Close the live emergency session of `doctor` for `patient` before it expires. Closed by
+		/// the patient or a guardian, it also keeps the doctor from opening another for the
+		/// patient for `EmergencyCooldown` blocks.
 		///
 		/// Origin: the doctor, the patient or one of the patient's guardians. Emits
 		/// [`Event::EmergencyAccessClosed`].
 		#[pallet::call_index(17)]
-		#[pallet::weight(T::WeightInfo::close_emergency())]
+		#[pallet::weight(T::WeightInfo::close_emergency().saturating_add(Pallet::<T>::rate_memory_weight()))]
 		pub fn close_emergency(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -1317,7 +1462,20 @@ pub mod pallet {
 				.iter()
 				.position(|s| s.patient == patient && now < s.expires_at)
 				.ok_or(Error::<T>::NoEmergency)?;
-			sessions.remove(pos);
+			let closed = sessions.remove(pos);
+			if who != doctor {
+				EmergencyOpenings::<T>::mutate(&doctor, |openings| {
+					// Remembered for `EmergencyRatePeriod`, which outlasts every live session.
+					match openings.iter_mut().find(|o| {
+						o.patient == patient && o.opened_at == closed.opened_at
+					}) {
+						Some(opening) => opening.closed_by_patient_at = Some(now),
+						None => {
+							defensive!("a live emergency session was not remembered");
+						},
+					}
+				});
+			}
 			if sessions.is_empty() {
 				EmergencySessions::<T>::remove(&doctor);
 			} else {
@@ -1389,12 +1547,109 @@ pub mod pallet {
 			});
 			Ok(Some(T::WeightInfo::open_access(basis.scanned, purged)).into())
 		}
+
+		/// Accept the pending invitation of a hospital: the caller becomes its doctor, active,
+		/// with the profile the invitation proposed (which the caller may then change with
+		/// [`Pallet::update_doctor`]).
+		///
+		/// Origin: the invited account, which must not have become a hospital, patient or
+		/// guardian meanwhile; the hospital must be active. Weighed as `invite_doctor` (measured
+		/// when it was the one-step registration, with the same reads and writes) until
+		/// `weights.rs` is regenerated. Emits [`Event::DoctorRegistered`].
+		#[pallet::call_index(19)]
+		#[pallet::weight(T::WeightInfo::invite_doctor())]
+		pub fn accept_doctor_invitation(origin: OriginFor<T>) -> DispatchResult {
+			let doctor = ensure_signed(origin)?;
+			let invitation = PendingDoctors::<T>::get(&doctor).ok_or(Error::<T>::NoInvitation)?;
+			Self::acting_hospital(&invitation.hospital)?;
+			Self::may_become_doctor(&doctor)?;
+			PendingDoctors::<T>::remove(&doctor);
+			let DoctorInvitation { hospital, profile, deposit, .. } = invitation;
+			Hospitals::<T>::mutate(&hospital, |info| {
+				if let Some(info) = info {
+					info.doctors = info.doctors.saturating_add(1);
+				}
+			});
+			Doctors::<T>::insert(
+				&doctor,
+				DoctorInfo {
+					hospital: hospital.clone(),
+					profile,
+					status: Status::Active,
+					registered_at: Self::now(),
+					deposit,
+					emergencies_opened: 0,
+				},
+			);
+			Self::deposit_event(Event::DoctorRegistered { doctor, hospital });
+			Ok(())
+		}
+
+		/// Withdraw the pending invitation of `doctor` (the hospital), or decline it (the
+		/// doctor), and release the hospital's deposit.
+		///
+		/// Origin: the inviting hospital (whatever its status) or `doctor`. Weighed as
+		/// `withdraw_patient_proposal`, its twin for patients, until `weights.rs` is
+		/// regenerated. Emits
+		/// [`Event::DoctorInvitationWithdrawn`].
+		#[pallet::call_index(20)]
+		#[pallet::weight(T::WeightInfo::withdraw_patient_proposal())]
+		pub fn withdraw_doctor_invitation(
+			origin: OriginFor<T>,
+			doctor: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let invitation = PendingDoctors::<T>::get(&doctor).ok_or(Error::<T>::NoInvitation)?;
+			ensure!(who == invitation.hospital || who == doctor, Error::<T>::NotInvitationParty);
+			PendingDoctors::<T>::remove(&doctor);
+			Self::release(HoldReason::DoctorRegistration, &invitation.hospital, invitation.deposit);
+			Self::deposit_event(Event::DoctorInvitationWithdrawn {
+				doctor,
+				hospital: invitation.hospital,
+				by: who,
+			});
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// Whether `who` may take the doctor role: not a hospital, patient or guardian.
+		fn may_become_doctor(who: &T::AccountId) -> DispatchResult {
+			ensure!(
+				!Hospitals::<T>::contains_key(who)
+					&& !Patients::<T>::contains_key(who)
+					&& !Self::is_guardian_of_anyone(who),
+				Error::<T>::RoleConflict
+			);
+			Ok(())
+		}
+
 		/// Whether `who` is a guardian of any patient.
 		fn is_guardian_of_anyone(who: &T::AccountId) -> bool {
 			Guardianships::<T>::iter_key_prefix(who).next().is_some()
+		}
+
+		/// The rate limits' storage item (`EmergencyOpenings` or `WriteWindows`), read and
+		/// written, which `weights.rs` was measured without: added until it is regenerated.
+		fn rate_memory_weight() -> Weight {
+			T::DbWeight::get().reads_writes(1, 1)
+		}
+
+		/// The window of `author`'s writes for `patient` with one more record counted, or `None`
+		/// for the patient's own records, which are not limited.
+		fn counted_write(
+			author: &T::AccountId,
+			patient: &T::AccountId,
+			now: BlockNumberFor<T>,
+		) -> Result<Option<WriteWindowOf<T>>, DispatchError> {
+			if author == patient {
+				return Ok(None);
+			}
+			let window = WriteWindows::<T>::get(patient, author)
+				.filter(|w| now < w.started_at.saturating_add(T::WriteRatePeriod::get()))
+				.unwrap_or(WriteWindow { started_at: now, count: 0 });
+			ensure!(window.count < T::MaxWritesPerPeriod::get(), Error::<T>::WriteRateExceeded);
+			Ok(Some(WriteWindow { count: window.count.saturating_add(1), ..window }))
 		}
 
 		/// The caller as an active hospital.

@@ -69,6 +69,11 @@ pub const MAX_TICKETS: u32 = 3;
 pub const TICKET_LIFETIME: u64 = 5;
 pub const EMERGENCY_DURATION: u64 = 8;
 pub const MAX_EMERGENCIES: u32 = 2;
+pub const MAX_EMERGENCIES_PER_PERIOD: u32 = 3;
+pub const EMERGENCY_RATE_PERIOD: u64 = 30;
+pub const EMERGENCY_COOLDOWN: u64 = 12;
+pub const MAX_WRITES_PER_PERIOD: u32 = 2;
+pub const WRITE_RATE_PERIOD: u64 = 10;
 
 impl pallet_ehr_access::Config for Test {
 	type RegistrarOrigin = EnsureRoot<u64>;
@@ -90,6 +95,11 @@ impl pallet_ehr_access::Config for Test {
 	type TicketLifetime = ConstU64<TICKET_LIFETIME>;
 	type EmergencyDuration = ConstU64<EMERGENCY_DURATION>;
 	type MaxEmergenciesPerDoctor = ConstU32<MAX_EMERGENCIES>;
+	type MaxEmergenciesPerPeriod = ConstU32<MAX_EMERGENCIES_PER_PERIOD>;
+	type EmergencyRatePeriod = ConstU64<EMERGENCY_RATE_PERIOD>;
+	type EmergencyCooldown = ConstU64<EMERGENCY_COOLDOWN>;
+	type MaxWritesPerPeriod = ConstU32<MAX_WRITES_PER_PERIOD>;
+	type WriteRatePeriod = ConstU64<WRITE_RATE_PERIOD>;
 	type Archive = TestArchive;
 	type WeightInfo = ();
 }

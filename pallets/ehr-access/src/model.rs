@@ -1,6 +1,6 @@
-//! Property test: random sequences of operations (register, suspend, remove, propose, guard,
-//! grant, revoke, let time pass so grants, sessions and tickets expire, open and close
-//! emergencies, add records, open access) run against the pallet and against a small executable
+//! Property test: random sequences of operations (register, invite, accept and withdraw doctors,
+//! suspend, remove, propose, guard, grant, revoke, let time pass so grants, sessions, rate
+//! windows and cool-downs expire, open and close emergencies, add records, open access) run against the pallet and against a small executable
 //! reference model of the policy written from the rules in the crate docs. After every operation
 //! the outcome (success or the exact error) must agree, and so must every access decision (read
 //! and write, with its reason) of every account for every record and patient, and every ticket
@@ -78,9 +78,19 @@ enum Op {
 		hospital: u8,
 		active: bool,
 	},
-	RegisterDoctor {
+	InviteDoctor {
 		by: u8,
 		doctor: u8,
+	},
+	/// The `nth` invited account accepts (or any actor, if none is invited).
+	AcceptInvitation {
+		nth: u8,
+	},
+	/// Withdraw the `nth` pending invitation, by its hospital or its doctor (or `other`).
+	WithdrawInvitation {
+		nth: u8,
+		by_doctor: bool,
+		other: Option<u8>,
 	},
 	/// By a hospital, or by the registrar (`None`).
 	SetDoctorStatus {
@@ -190,7 +200,10 @@ fn op() -> impl Strategy<Value = Op> {
 		1 => a().prop_map(|who| Op::RegisterHospital { who }),
 		2 => (0u8..2, any::<bool>())
 			.prop_map(|(hospital, active)| Op::SetHospitalStatus { hospital, active }),
-		2 => (hospitalish(), a()).prop_map(|(by, doctor)| Op::RegisterDoctor { by, doctor }),
+		2 => (hospitalish(), a()).prop_map(|(by, doctor)| Op::InviteDoctor { by, doctor }),
+		2 => any::<u8>().prop_map(|nth| Op::AcceptInvitation { nth }),
+		1 => (any::<u8>(), any::<bool>(), other())
+			.prop_map(|(nth, by_doctor, other)| Op::WithdrawInvitation { nth, by_doctor, other }),
 		2 => (proptest::option::weighted(0.8, hospitalish()), doctorish(), any::<bool>())
 			.prop_map(|(by, doctor, active)| Op::SetDoctorStatus { by, doctor, active }),
 		1 => (hospitalish(), doctorish()).prop_map(|(by, doctor)| Op::RemoveDoctor { by, doctor }),
@@ -260,6 +273,8 @@ struct Model {
 	doctor_since: BTreeMap<u64, u64>,
 	/// Patient -> (guardians, number of records).
 	patients: BTreeMap<u64, (BTreeSet<u64>, u32)>,
+	/// Pending invitations: doctor -> hospital.
+	invitations: BTreeMap<u64, u64>,
 	/// Pending proposals: patient -> doctor.
 	pending: BTreeMap<u64, u64>,
 	grants: BTreeMap<GrantId, GrantM>,
@@ -268,6 +283,11 @@ struct Model {
 	records: Vec<RecordM>,
 	/// Emergency sessions kept per doctor, expired ones included: (patient, expires).
 	emergencies: BTreeMap<u64, Vec<(u64, u64)>>,
+	/// Emergency sessions each doctor opened, for the rate limit and the cool-down:
+	/// (patient, opened at, closed by the patient or a guardian at).
+	openings: BTreeMap<u64, Vec<(u64, u64, Option<u64>)>>,
+	/// (patient, writer) -> (window start, records in the window).
+	write_windows: BTreeMap<(u64, u64), (u64, u32)>,
 	/// Stored tickets: (reader, record) -> expires.
 	tickets: BTreeMap<(u64, RecordId), u64>,
 }
@@ -466,16 +486,35 @@ impl Model {
 				}
 				*current = active;
 			},
-			RegisterDoctor(by, d) => {
+			InviteDoctor(by, d) => {
 				self.acting_hospital(by)?;
 				if self.doctors.contains_key(&d) {
 					return Err(Error::AlreadyDoctor);
 				}
+				if self.invitations.contains_key(&d) {
+					return Err(Error::InvitationExists);
+				}
 				if role(self, d) || self.is_guardian_of_anyone(d) {
 					return Err(Error::RoleConflict);
 				}
-				self.doctors.insert(d, (by, true));
+				self.invitations.insert(d, by);
+			},
+			AcceptInvitation(d) => {
+				let &h = self.invitations.get(&d).ok_or(Error::NoInvitation)?;
+				self.acting_hospital(h)?;
+				if role(self, d) || self.is_guardian_of_anyone(d) {
+					return Err(Error::RoleConflict);
+				}
+				self.invitations.remove(&d);
+				self.doctors.insert(d, (h, true));
 				self.doctor_since.insert(d, self.now);
+			},
+			WithdrawInvitation(by, d) => {
+				let &h = self.invitations.get(&d).ok_or(Error::NoInvitation)?;
+				if by != h && by != d {
+					return Err(Error::NotInvitationParty);
+				}
+				self.invitations.remove(&d);
 			},
 			SetDoctorStatus(by, d, active) => {
 				if by == REGISTRAR {
@@ -502,6 +541,7 @@ impl Model {
 				self.own_doctor(by, d)?;
 				self.doctors.remove(&d);
 				self.emergencies.remove(&d);
+				self.openings.remove(&d);
 			},
 			RegisterPatient(p) => {
 				if self.patients.contains_key(&p) {
@@ -628,9 +668,22 @@ impl Model {
 				if sessions.iter().any(|(q, _)| *q == p) {
 					return Err(Error::EmergencyAlreadyOpen);
 				}
+				let mut openings = self.openings.get(&d).cloned().unwrap_or_default();
+				openings.retain(|(_, at, _)| now < at + EMERGENCY_RATE_PERIOD);
+				if openings
+					.iter()
+					.any(|(q, _, closed)| *q == p && closed.is_some_and(|c| now < c + EMERGENCY_COOLDOWN))
+				{
+					return Err(Error::EmergencyCoolingDown);
+				}
+				if openings.len() as u32 >= MAX_EMERGENCIES_PER_PERIOD {
+					return Err(Error::EmergencyRateExceeded);
+				}
 				if sessions.len() as u32 >= MAX_EMERGENCIES {
 					return Err(Error::TooManyEmergencies);
 				}
+				openings.push((p, now, None));
+				self.openings.insert(d, openings);
 				sessions.push((p, now + EMERGENCY_DURATION));
 				self.emergencies.insert(d, sessions);
 			},
@@ -645,7 +698,16 @@ impl Model {
 					.iter()
 					.position(|(q, e)| *q == p && now < *e)
 					.ok_or(Error::NoEmergency)?;
-				sessions.remove(pos);
+				let (_, expires) = sessions.remove(pos);
+				if by != d {
+					let opened = expires - EMERGENCY_DURATION;
+					let opening = self
+						.openings
+						.get_mut(&d)
+						.and_then(|o| o.iter_mut().find(|(q, at, _)| *q == p && *at == opened))
+						.expect("every live session is remembered");
+					opening.2 = Some(now);
+				}
 				if sessions.is_empty() {
 					self.emergencies.remove(&d);
 				}
@@ -666,6 +728,20 @@ impl Model {
 				if *count >= MAX_RECORDS {
 					return Err(Error::TooManyRecords);
 				}
+				if author != patient {
+					let now = self.now;
+					let (start, written) = self
+						.write_windows
+						.get(&(patient, author))
+						.copied()
+						.filter(|(start, _)| now < start + WRITE_RATE_PERIOD)
+						.unwrap_or((now, 0));
+					if written >= MAX_WRITES_PER_PERIOD {
+						return Err(Error::WriteRateExceeded);
+					}
+					self.write_windows.insert((patient, author), (start, written + 1));
+				}
+				let count = &mut self.patients.get_mut(&patient).expect("checked").1;
 				*count += 1;
 				self.records.push(RecordM { patient, author, category });
 			},
@@ -707,7 +783,9 @@ impl Model {
 enum Resolved {
 	RegisterHospital(u64),
 	SetHospitalStatus(u64, bool),
-	RegisterDoctor(u64, u64),
+	InviteDoctor(u64, u64),
+	AcceptInvitation(u64),
+	WithdrawInvitation(u64, u64),
 	SetDoctorStatus(u64, u64, bool),
 	RemoveDoctor(u64, u64),
 	RegisterPatient(u64),
@@ -772,7 +850,26 @@ fn resolve(op: &Op, model: &Model) -> Resolved {
 		Op::SetHospitalStatus { hospital, active } => {
 			Resolved::SetHospitalStatus(HOSPITALS[hospital as usize % 2], active)
 		},
-		Op::RegisterDoctor { by, doctor } => Resolved::RegisterDoctor(actor(by), actor(doctor)),
+		Op::InviteDoctor { by, doctor } => Resolved::InviteDoctor(actor(by), actor(doctor)),
+		Op::AcceptInvitation { nth } => {
+			let invited: Vec<u64> = model.invitations.keys().copied().collect();
+			Resolved::AcceptInvitation(if invited.is_empty() {
+				actor(nth)
+			} else {
+				invited[nth as usize % invited.len()]
+			})
+		},
+		Op::WithdrawInvitation { nth, by_doctor, other } => {
+			let invited: Vec<(u64, u64)> =
+				model.invitations.iter().map(|(d, h)| (*d, *h)).collect();
+			let (doctor, hospital) = if invited.is_empty() {
+				(actor(nth), actor(nth / 2))
+			} else {
+				invited[nth as usize % invited.len()]
+			};
+			let by = other.map(actor).unwrap_or(if by_doctor { doctor } else { hospital });
+			Resolved::WithdrawInvitation(by, doctor)
+		},
 		Op::SetDoctorStatus { by, doctor, active } => {
 			Resolved::SetDoctorStatus(by.map_or(REGISTRAR, actor), actor(doctor), active)
 		},
@@ -882,9 +979,9 @@ fn run(op: &Resolved) -> DispatchResult {
 			h,
 			if active { Status::Active } else { Status::Suspended },
 		),
-		Resolved::RegisterDoctor(by, d) => {
-			EhrAccess::register_doctor(s(by), d, text(), text(), text())
-		},
+		Resolved::InviteDoctor(by, d) => EhrAccess::invite_doctor(s(by), d, text(), text(), text()),
+		Resolved::AcceptInvitation(d) => EhrAccess::accept_doctor_invitation(s(d)),
+		Resolved::WithdrawInvitation(by, d) => EhrAccess::withdraw_doctor_invitation(s(by), d),
 		Resolved::SetDoctorStatus(by, d, active) => EhrAccess::set_doctor_status(
 			if by == REGISTRAR { root() } else { s(by) },
 			d,
@@ -999,9 +1096,10 @@ fn setup(model: &mut Model) {
 	for h in HOSPITALS {
 		apply(Resolved::RegisterHospital(h));
 	}
-	apply(Resolved::RegisterDoctor(HOSPITALS[0], DOCTORS[0]));
-	apply(Resolved::RegisterDoctor(HOSPITALS[0], DOCTORS[1]));
-	apply(Resolved::RegisterDoctor(HOSPITALS[1], DOCTORS[2]));
+	for (h, d) in [(0, 0), (0, 1), (1, 2)] {
+		apply(Resolved::InviteDoctor(HOSPITALS[h], DOCTORS[d]));
+		apply(Resolved::AcceptInvitation(DOCTORS[d]));
+	}
 	for p in PATIENTS {
 		apply(Resolved::RegisterPatient(p));
 	}
@@ -1134,7 +1232,9 @@ fn the_generator_reaches_every_rule() {
 	for kind in [
 		"RegisterHospital",
 		"SetHospitalStatus",
-		"RegisterDoctor",
+		"InviteDoctor",
+		"AcceptInvitation",
+		"WithdrawInvitation",
 		"SetDoctorStatus",
 		"RemoveDoctor",
 		"RegisterPatient",

@@ -13,10 +13,10 @@ use scale_info::{meta_type, PortableRegistry, Registry, TypeDef};
 /// The only types that may carry text: the public, professional profiles.
 const PROFILE_TYPES: [&str; 2] = ["HospitalProfile", "DoctorProfile"];
 /// The only storage items that may hold a profile.
-const PROFILE_STORAGE: [&str; 2] = ["Hospitals", "Doctors"];
+const PROFILE_STORAGE: [&str; 3] = ["Hospitals", "Doctors", "PendingDoctors"];
 /// The only calls that may take profile text.
 const PROFILE_CALLS: [&str; 4] =
-	["register_hospital", "update_hospital", "register_doctor", "update_doctor"];
+	["register_hospital", "update_hospital", "invite_doctor", "update_doctor"];
 
 fn through_profile(path: &[String]) -> bool {
 	path.iter().any(|t| PROFILE_TYPES.contains(&t.as_str()))

@@ -50,8 +50,14 @@ fn hospital(h: u64) {
 	));
 }
 
+/// `h` invites `d`, who accepts.
 fn doctor(h: u64, d: u64) {
-	assert_ok!(EhrAccess::register_doctor(
+	invite(h, d);
+	assert_ok!(EhrAccess::accept_doctor_invitation(signed(d)));
+}
+
+fn invite(h: u64, d: u64) {
+	assert_ok!(EhrAccess::invite_doctor(
 		signed(h),
 		d,
 		b"Dr Grey".to_vec(),
@@ -294,7 +300,14 @@ fn registrar_suspends_and_reinstates_a_hospital() {
 fn a_hospital_registers_its_doctor_and_pays_the_deposit() {
 	test(|| {
 		hospital(H1);
-		doctor(H1, D1);
+		invite(H1, D1);
+		System::assert_last_event(Event::DoctorInvited { doctor: D1, hospital: H1 }.into());
+		assert_eq!(held(H1, HoldReason::DoctorRegistration), DoctorDeposit::get());
+		assert!(!Doctors::<Test>::contains_key(D1));
+		assert_eq!(Hospitals::<Test>::get(H1).unwrap().doctors, 0);
+		run_to_block(3);
+		assert_ok!(EhrAccess::accept_doctor_invitation(signed(D1)));
+		assert!(!PendingDoctors::<Test>::contains_key(D1));
 		let info = Doctors::<Test>::get(D1).unwrap();
 		assert_eq!(info.hospital, H1);
 		assert_eq!(info.profile.name.as_slice(), b"Dr Grey");
@@ -303,6 +316,7 @@ fn a_hospital_registers_its_doctor_and_pays_the_deposit() {
 		assert_eq!(info.status, Status::Active);
 		assert_eq!(info.deposit, DoctorDeposit::get());
 		assert_eq!(info.emergencies_opened, 0);
+		assert_eq!(info.registered_at, 3);
 		assert_eq!(held(H1, HoldReason::DoctorRegistration), DoctorDeposit::get());
 		assert_eq!(Balances::total_balance_on_hold(&D1), 0);
 		assert_eq!(Hospitals::<Test>::get(H1).unwrap().doctors, 1);
@@ -316,14 +330,66 @@ fn only_a_hospital_registers_doctors() {
 		world();
 		for who in [D1, P1, NOBODY] {
 			assert_noop!(
-				EhrAccess::register_doctor(signed(who), D3 + 10, b"x".to_vec(), vec![], vec![]),
+				EhrAccess::invite_doctor(signed(who), D3 + 10, b"x".to_vec(), vec![], vec![]),
 				Error::<Test>::NotAHospital
 			);
 		}
 		assert_noop!(
-			EhrAccess::register_doctor(RuntimeOrigin::root(), 60, b"x".to_vec(), vec![], vec![]),
+			EhrAccess::invite_doctor(RuntimeOrigin::root(), 60, b"x".to_vec(), vec![], vec![]),
 			DispatchError::BadOrigin
 		);
+	});
+}
+
+/// Attack: a hospital registers an account as its doctor without the account's consent,
+/// publishing a profile in its name and so barring it from ever becoming a patient or guardian.
+/// An invitation registers nothing and blocks nothing; only the doctor's own key accepts it, and
+/// the doctor or the hospital may withdraw it.
+#[test]
+fn a_doctor_is_registered_only_by_their_own_acceptance() {
+	test(|| {
+		world();
+		invite(H1, 60);
+		assert!(!Doctors::<Test>::contains_key(60));
+		// Nobody else can accept for the doctor.
+		for who in [H1, H2, D1, P1, NOBODY] {
+			assert_noop!(
+				EhrAccess::accept_doctor_invitation(signed(who)),
+				Error::<Test>::NoInvitation
+			);
+		}
+		assert_noop!(
+			EhrAccess::invite_doctor(signed(H2), 60, b"x".to_vec(), vec![], vec![]),
+			Error::<Test>::InvitationExists
+		);
+		// The invited account may still become a patient (and then cannot accept).
+		patient(60);
+		assert_noop!(EhrAccess::accept_doctor_invitation(signed(60)), Error::<Test>::RoleConflict);
+		for who in [H2, D1, P1] {
+			assert_noop!(
+				EhrAccess::withdraw_doctor_invitation(signed(who), 60),
+				Error::<Test>::NotInvitationParty
+			);
+		}
+		assert_ok!(EhrAccess::withdraw_doctor_invitation(signed(60), 60));
+		System::assert_last_event(
+			Event::DoctorInvitationWithdrawn { doctor: 60, hospital: H1, by: 60 }.into(),
+		);
+		assert_eq!(held(H1, HoldReason::DoctorRegistration), 2 * DoctorDeposit::get());
+		// The hospital withdraws its own invitation too, and may not accept for a suspended one.
+		invite(H1, 61);
+		assert_ok!(EhrAccess::withdraw_doctor_invitation(signed(H1), 61));
+		assert_noop!(
+			EhrAccess::withdraw_doctor_invitation(signed(H1), 61),
+			Error::<Test>::NoInvitation
+		);
+		invite(H2, 62);
+		assert_ok!(EhrAccess::set_hospital_status(RuntimeOrigin::root(), H2, Status::Suspended));
+		assert_noop!(
+			EhrAccess::accept_doctor_invitation(signed(62)),
+			Error::<Test>::HospitalNotActive
+		);
+		assert_ok!(EhrAccess::withdraw_doctor_invitation(signed(H2), 62));
 	});
 }
 
@@ -332,11 +398,11 @@ fn a_doctor_is_registered_once() {
 	test(|| {
 		world();
 		assert_noop!(
-			EhrAccess::register_doctor(signed(H1), D1, b"x".to_vec(), vec![], vec![]),
+			EhrAccess::invite_doctor(signed(H1), D1, b"x".to_vec(), vec![], vec![]),
 			Error::<Test>::AlreadyDoctor
 		);
 		assert_noop!(
-			EhrAccess::register_doctor(signed(H2), D1, b"x".to_vec(), vec![], vec![]),
+			EhrAccess::invite_doctor(signed(H2), D1, b"x".to_vec(), vec![], vec![]),
 			Error::<Test>::AlreadyDoctor
 		);
 	});
@@ -349,7 +415,7 @@ fn a_doctor_holds_no_other_role() {
 		guardian(P1, G1);
 		for who in [H2, P1, G1] {
 			assert_noop!(
-				EhrAccess::register_doctor(signed(H1), who, b"x".to_vec(), vec![], vec![]),
+				EhrAccess::invite_doctor(signed(H1), who, b"x".to_vec(), vec![], vec![]),
 				Error::<Test>::RoleConflict
 			);
 		}
@@ -362,7 +428,7 @@ fn doctor_profiles_are_checked() {
 		hospital(H1);
 		let max = MAX_FIELD as usize;
 		let reg = |name: Vec<u8>, speciality: Vec<u8>, contact: Vec<u8>| {
-			EhrAccess::register_doctor(signed(H1), D1, name, speciality, contact)
+			EhrAccess::invite_doctor(signed(H1), D1, name, speciality, contact)
 		};
 		assert_noop!(reg(vec![], vec![], vec![]), Error::<Test>::EmptyName);
 		assert_noop!(reg(vec![b'a'; max + 1], vec![], vec![]), Error::<Test>::ProfileFieldTooLong);
@@ -385,11 +451,7 @@ fn a_suspended_hospital_cannot_act() {
 		world();
 		assert_ok!(EhrAccess::set_hospital_status(RuntimeOrigin::root(), H1, Status::Suspended));
 		assert_noop!(
-			EhrAccess::register_doctor(signed(H1), 60, b"x".to_vec(), vec![], vec![]),
-			Error::<Test>::HospitalNotActive
-		);
-		assert_noop!(
-			EhrAccess::update_doctor(signed(H1), D1, b"x".to_vec(), vec![], vec![]),
+			EhrAccess::invite_doctor(signed(H1), 60, b"x".to_vec(), vec![], vec![]),
 			Error::<Test>::HospitalNotActive
 		);
 		assert_noop!(EhrAccess::remove_doctor(signed(H1), D1), Error::<Test>::HospitalNotActive);
@@ -441,37 +503,33 @@ fn only_its_own_hospital_changes_a_doctor() {
 	test(|| {
 		world();
 		assert_noop!(
-			EhrAccess::update_doctor(signed(H2), D1, b"x".to_vec(), vec![], vec![]),
-			Error::<Test>::NotYourDoctor
-		);
-		assert_noop!(
 			EhrAccess::set_doctor_status(signed(H2), D1, Status::Suspended),
 			Error::<Test>::NotYourDoctor
 		);
 		assert_noop!(EhrAccess::remove_doctor(signed(H2), D1), Error::<Test>::NotYourDoctor);
 		assert_noop!(
-			EhrAccess::update_doctor(signed(H1), 60, b"x".to_vec(), vec![], vec![]),
-			Error::<Test>::NotADoctor
-		);
-		assert_noop!(
 			EhrAccess::set_doctor_status(signed(H1), 60, Status::Suspended),
 			Error::<Test>::NotADoctor
 		);
 		assert_noop!(EhrAccess::remove_doctor(signed(H1), 60), Error::<Test>::NotADoctor);
-		assert_noop!(
-			EhrAccess::update_doctor(signed(D1), D1, b"x".to_vec(), vec![], vec![]),
-			Error::<Test>::NotAHospital
-		);
 	});
 }
 
+/// What is published about a doctor is the doctor's: they update their own profile (even while
+/// suspended); no hospital, not even their own, can.
 #[test]
-fn a_hospital_updates_its_doctor() {
+fn a_doctor_updates_their_own_profile() {
 	test(|| {
 		world();
+		for who in [H1, H2, P1, NOBODY] {
+			assert_noop!(
+				EhrAccess::update_doctor(signed(who), b"x".to_vec(), vec![], vec![]),
+				Error::<Test>::NotADoctor
+			);
+		}
+		assert_ok!(EhrAccess::set_doctor_status(signed(H1), D1, Status::Suspended));
 		assert_ok!(EhrAccess::update_doctor(
-			signed(H1),
-			D1,
+			signed(D1),
 			b"Dr Meredith Grey".to_vec(),
 			b"general surgery".to_vec(),
 			b"+1 555 0100".to_vec()
@@ -481,7 +539,7 @@ fn a_hospital_updates_its_doctor() {
 		assert_eq!(info.profile.contact.as_slice(), b"+1 555 0100");
 		System::assert_last_event(Event::DoctorUpdated { doctor: D1, hospital: H1 }.into());
 		assert_noop!(
-			EhrAccess::update_doctor(signed(H1), D1, vec![], vec![], vec![]),
+			EhrAccess::update_doctor(signed(D1), vec![], vec![], vec![]),
 			Error::<Test>::EmptyName
 		);
 	});
@@ -568,7 +626,7 @@ fn a_hospital_without_funds_cannot_register_doctors() {
 	test(|| {
 		hospital(POOR);
 		assert_noop!(
-			EhrAccess::register_doctor(signed(POOR), D1, b"x".to_vec(), vec![], vec![]),
+			EhrAccess::invite_doctor(signed(POOR), D1, b"x".to_vec(), vec![], vec![]),
 			TokenError::FundsUnavailable
 		);
 	});
@@ -1453,13 +1511,13 @@ fn the_doctor_the_patient_or_a_guardian_closes_an_emergency() {
 		world();
 		guardian(P1, G1);
 		let r = record(P1, P1, Category::Condition);
-		for closer in [D1, P1, G1] {
-			assert_ok!(EhrAccess::open_emergency(signed(D1), P1, EmergencyReason::Unconscious));
-			assert_ok!(EhrAccess::close_emergency(signed(closer), P1, D1));
+		for (closer, doctor) in [(D1, D1), (P1, D2), (G1, D3)] {
+			assert_ok!(EhrAccess::open_emergency(signed(doctor), P1, EmergencyReason::Unconscious));
+			assert_ok!(EhrAccess::close_emergency(signed(closer), P1, doctor));
 			System::assert_last_event(
-				Event::EmergencyAccessClosed { doctor: D1, patient: P1, by: closer }.into(),
+				Event::EmergencyAccessClosed { doctor, patient: P1, by: closer }.into(),
 			);
-			assert_eq!(decide(D1, r), Err(DenyReason::NoConsent));
+			assert_eq!(decide(doctor, r), Err(DenyReason::NoConsent));
 		}
 		assert_ok!(EhrAccess::open_emergency(signed(D1), P1, EmergencyReason::Unconscious));
 		for outsider in [D2, P2, H1, NOBODY] {
@@ -1471,6 +1529,131 @@ fn the_doctor_the_patient_or_a_guardian_closes_an_emergency() {
 		assert_noop!(EhrAccess::close_emergency(signed(P2), P2, D1), Error::<Test>::NoEmergency);
 		run_to_block(1 + EMERGENCY_DURATION);
 		assert_noop!(EhrAccess::close_emergency(signed(P1), P1, D1), Error::<Test>::NoEmergency);
+	});
+}
+
+/// Attack: the patient closes a doctor's break-glass session and the doctor opens it again at
+/// once. The patient's (or a guardian's) "no" now holds that doctor off the patient for
+/// `EmergencyCooldown` blocks; other doctors can still break the glass, and a doctor who closes
+/// their own session is not held off.
+#[test]
+fn a_session_the_patient_closed_cannot_be_reopened_at_once() {
+	test(|| {
+		world();
+		guardian(P1, G1);
+		let r = record(P1, P1, Category::Condition);
+		for closer in [P1, G1] {
+			let doctor = if closer == P1 { D1 } else { D2 };
+			assert_ok!(EhrAccess::open_emergency(signed(doctor), P1, EmergencyReason::Unconscious));
+			let closed_at = System::block_number();
+			assert_ok!(EhrAccess::close_emergency(signed(closer), P1, doctor));
+			assert_noop!(
+				EhrAccess::open_emergency(signed(doctor), P1, EmergencyReason::Unconscious),
+				Error::<Test>::EmergencyCoolingDown
+			);
+			run_to_block(closed_at + EMERGENCY_COOLDOWN - 1);
+			assert_noop!(
+				EhrAccess::open_emergency(signed(doctor), P1, EmergencyReason::Other),
+				Error::<Test>::EmergencyCoolingDown
+			);
+			assert_eq!(decide(doctor, r), Err(DenyReason::NoConsent));
+			// The cool-down is the patient's, with that doctor: another patient is not affected.
+			assert_ok!(EhrAccess::open_emergency(signed(doctor), P2, EmergencyReason::Other));
+			assert_ok!(EhrAccess::close_emergency(signed(doctor), P2, doctor));
+		}
+		// Another doctor may still break the glass for the patient.
+		assert_ok!(EhrAccess::open_emergency(signed(D3), P1, EmergencyReason::Unconscious));
+		assert_eq!(decide(D3, r), Ok(AccessReason::Emergency));
+		// A doctor who closed their own session may open it again.
+		assert_ok!(EhrAccess::close_emergency(signed(D3), P1, D3));
+		assert_ok!(EhrAccess::open_emergency(signed(D3), P1, EmergencyReason::Unconscious));
+		// Once the cool-down is over (it began at block 1), the doctor may open again.
+		assert!(System::block_number() > EMERGENCY_COOLDOWN);
+		assert_ok!(EhrAccess::open_emergency(signed(D1), P1, EmergencyReason::Unconscious));
+		assert_eq!(decide(D1, r), Ok(AccessReason::Emergency));
+	});
+}
+
+/// Attack: a doctor enumerates patient ids and breaks the glass for one after another. A
+/// doctor opens at most `MaxEmergenciesPerPeriod` sessions in any `EmergencyRatePeriod`
+/// blocks, however they end; the oldest opening leaving the window makes room for one more.
+#[test]
+fn a_doctor_breaks_the_glass_at_a_bounded_rate() {
+	test(|| {
+		world();
+		let patients = [P1, P2, 60, 61];
+		for p in &patients[2..] {
+			patient(*p);
+		}
+		assert_ok!(EhrAccess::open_emergency(signed(D1), P1, EmergencyReason::MassCasualty));
+		assert_ok!(EhrAccess::open_emergency(signed(D1), P2, EmergencyReason::MassCasualty));
+		// Closing or letting sessions expire does not give the openings back.
+		assert_ok!(EhrAccess::close_emergency(signed(D1), P1, D1));
+		assert_ok!(EhrAccess::open_emergency(signed(D1), 60, EmergencyReason::MassCasualty));
+		run_to_block(1 + EMERGENCY_DURATION);
+		assert_noop!(
+			EhrAccess::open_emergency(signed(D1), 61, EmergencyReason::MassCasualty),
+			Error::<Test>::EmergencyRateExceeded
+		);
+		// The limit is the doctor's: another doctor is not affected.
+		assert_ok!(EhrAccess::open_emergency(signed(D2), 61, EmergencyReason::MassCasualty));
+		// The first openings leave the sliding window at block 1 + EMERGENCY_RATE_PERIOD.
+		run_to_block(EMERGENCY_RATE_PERIOD);
+		assert_noop!(
+			EhrAccess::open_emergency(signed(D1), 61, EmergencyReason::MassCasualty),
+			Error::<Test>::EmergencyRateExceeded
+		);
+		run_to_block(1 + EMERGENCY_RATE_PERIOD);
+		assert_ok!(EhrAccess::open_emergency(signed(D1), 61, EmergencyReason::MassCasualty));
+		assert_eq!(EmergencyOpenings::<Test>::get(D1).len(), 1);
+		assert_eq!(Doctors::<Test>::get(D1).unwrap().emergencies_opened, 4);
+	});
+}
+
+/// Attack: a doctor with a write grant (or break-glass access) floods a patient with permanent
+/// anchors. A writer adds at most `MaxWritesPerPeriod` records for one patient per window of
+/// `WriteRatePeriod` blocks; refused, nothing is stored or held. The patient's own records,
+/// and other writers and patients, are not affected.
+#[test]
+fn a_writer_cannot_flood_a_patient_with_records() {
+	test(|| {
+		world();
+		grant(P1, P1, Grantee::Doctor(D1), GrantScope::All, Right::ReadWrite, None);
+		grant(P2, P2, Grantee::Doctor(D1), GrantScope::All, Right::ReadWrite, None);
+		for _ in 0..MAX_WRITES_PER_PERIOD {
+			record(D1, P1, Category::Observation);
+		}
+		let held_before = held(D1, HoldReason::RecordAnchor);
+		assert_noop!(
+			EhrAccess::add_record(signed(D1), P1, Category::Observation, None, archive(C, 1)),
+			Error::<Test>::WriteRateExceeded
+		);
+		assert_eq!(held(D1, HoldReason::RecordAnchor), held_before);
+		// Break-glass access is bounded the same way.
+		assert_ok!(EhrAccess::open_emergency(signed(D2), P1, EmergencyReason::Unconscious));
+		for _ in 0..MAX_WRITES_PER_PERIOD {
+			record(D2, P1, Category::Encounter);
+		}
+		assert_noop!(
+			EhrAccess::add_record(signed(D2), P1, Category::Encounter, None, archive(C, 1)),
+			Error::<Test>::WriteRateExceeded
+		);
+		// Other patients, and the patient's own records, are not affected.
+		record(D1, P2, Category::Observation);
+		record(P1, P1, Category::Condition);
+		// A new window opens `WriteRatePeriod` blocks after the first write of the last.
+		run_to_block(WRITE_RATE_PERIOD);
+		assert_noop!(
+			EhrAccess::add_record(signed(D1), P1, Category::Observation, None, archive(C, 1)),
+			Error::<Test>::WriteRateExceeded
+		);
+		run_to_block(1 + WRITE_RATE_PERIOD);
+		record(D1, P1, Category::Observation);
+		assert_eq!(
+			WriteWindows::<Test>::get(P1, D1),
+			Some(WriteWindow { started_at: 1 + WRITE_RATE_PERIOD, count: 1 })
+		);
+		assert_eq!(WriteWindows::<Test>::get(P1, P1), None);
 	});
 }
 

@@ -29,6 +29,12 @@ impl<T: Config> Pallet<T> {
 			*n = n.saturating_add(1);
 			add_hold(HoldReason::DoctorRegistration, &info.hospital, info.deposit);
 		}
+		for (doctor, invitation) in PendingDoctors::<T>::iter() {
+			ensure!(Hospitals::<T>::contains_key(&invitation.hospital), "invitation of no hospital");
+			ensure!(!Doctors::<T>::contains_key(&doctor), "invited account is already a doctor");
+			ensure!(!invitation.profile.name.is_empty(), "invitation with an empty name");
+			add_hold(HoldReason::DoctorRegistration, &invitation.hospital, invitation.deposit);
+		}
 		for (hospital, info) in Hospitals::<T>::iter() {
 			ensure!(!info.profile.name.is_empty(), "hospital with an empty name");
 			ensure!(!Patients::<T>::contains_key(&hospital), "hospital is also a patient");
@@ -169,6 +175,30 @@ impl<T: Config> Pallet<T> {
 			for s in sessions.iter() {
 				ensure!(s.opened_at < s.expires_at, "emergency session expires before it opens");
 			}
+		}
+
+		// The rate limits' memory.
+		for (doctor, openings) in EmergencyOpenings::<T>::iter() {
+			ensure!(Doctors::<T>::contains_key(&doctor), "emergency openings of a non-doctor");
+			ensure!(
+				openings.windows(2).all(|w| w[0].opened_at <= w[1].opened_at),
+				"emergency openings out of order"
+			);
+			for session in EmergencySessions::<T>::get(&doctor).iter() {
+				ensure!(
+					session.expires_at <= Self::now() ||
+						openings.iter().any(|o| o.patient == session.patient &&
+							o.opened_at == session.opened_at),
+					"a live emergency session is not counted"
+				);
+			}
+		}
+		for (patient, writer, window) in WriteWindows::<T>::iter() {
+			ensure!(patient != writer, "a patient's own records are rate-limited");
+			ensure!(
+				(1..=T::MaxWritesPerPeriod::get()).contains(&window.count),
+				"a write window counts more records than allowed"
+			);
 		}
 
 		// Deposits are exactly what is held.

@@ -52,7 +52,7 @@ pub struct HospitalInfo<BlockNumber, S: Get<u32>, N: Get<u32>> {
 	pub doctors: u32,
 }
 
-/// A registered doctor.
+/// A registered doctor: invited by a hospital, confirmed by the doctor's own key.
 #[stored]
 pub struct DoctorInfo<AccountId, Balance, BlockNumber, S: Get<u32>> {
 	/// The hospital that registered the doctor, and the only one that may change them.
@@ -67,6 +67,21 @@ pub struct DoctorInfo<AccountId, Balance, BlockNumber, S: Get<u32>> {
 	pub deposit: Balance,
 	/// How many emergency (break-glass) accesses they have ever opened, so that abuse shows.
 	pub emergencies_opened: u32,
+}
+
+/// A hospital's invitation to an account to become its doctor with a public profile. Until the
+/// doctor's own key accepts it, nothing is published as the doctor's and the account holds no
+/// role: it may still become a patient or a guardian.
+#[stored]
+pub struct DoctorInvitation<AccountId, Balance, BlockNumber, S: Get<u32>> {
+	/// The inviting hospital.
+	pub hospital: AccountId,
+	/// The public profile the doctor is asked to publish.
+	pub profile: DoctorProfile<S>,
+	/// When the hospital invited the doctor.
+	pub invited_at: BlockNumber,
+	/// The deposit held from `hospital`, kept for the doctor's registration once accepted.
+	pub deposit: Balance,
 }
 
 /// A guardian of a patient and the deposit the patient placed for naming them.
@@ -277,6 +292,29 @@ pub struct EmergencySession<AccountId, BlockNumber> {
 	pub opened_at: BlockNumber,
 	/// The first block at which it no longer works.
 	pub expires_at: BlockNumber,
+}
+
+/// A break-glass session as a doctor's rate limit and cool-down remember it: kept for
+/// `EmergencyRatePeriod` blocks after it was opened, whether it is live, expired or closed.
+#[derive(Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct EmergencyOpening<AccountId, BlockNumber> {
+	/// The patient.
+	pub patient: AccountId,
+	/// When it was opened.
+	pub opened_at: BlockNumber,
+	/// When the patient or a guardian closed it, if they did: the doctor may not open another
+	/// session for that patient until `EmergencyCooldown` blocks later.
+	pub closed_by_patient_at: Option<BlockNumber>,
+}
+
+/// How many records one writer (other than the patient) added for one patient in the current
+/// window of `WriteRatePeriod` blocks.
+#[derive(Clone, Encode, Decode, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct WriteWindow<BlockNumber> {
+	/// The block of the window's first record.
+	pub started_at: BlockNumber,
+	/// Records added in the window, at most `MaxWritesPerPeriod`.
+	pub count: u32,
 }
 
 /// A stored access ticket (its reader and record are the storage keys).

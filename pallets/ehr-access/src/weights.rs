@@ -45,7 +45,7 @@ pub trait WeightInfo {
 	fn register_hospital() -> Weight;
 	fn update_hospital() -> Weight;
 	fn set_hospital_status() -> Weight;
-	fn register_doctor() -> Weight;
+	fn invite_doctor() -> Weight;
 	fn update_doctor() -> Weight;
 	fn set_doctor_status() -> Weight;
 	fn remove_doctor() -> Weight;
@@ -118,7 +118,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
-	fn register_doctor() -> Weight {
+	fn invite_doctor() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2541`
 		//  Estimated: `10736`
@@ -474,7 +474,7 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
-	fn register_doctor() -> Weight {
+	fn invite_doctor() -> Weight {
 		Weight::from_parts(195_036_000, 10736)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))

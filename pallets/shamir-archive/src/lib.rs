@@ -59,6 +59,13 @@
 //! entries it serves (that would mean scanning every entry); its pieces are simply repairable,
 //! and readers see its status through the runtime API.
 //!
+//! **A chain-wide minimum.** Every new archive needs `k >= MinRedundancy.k` and
+//! `n >= MinRedundancy.n` ([`Error::BelowMinRedundancy`]), set by the registrar
+//! ([`Pallet::set_min_redundancy`]) or at genesis: without it a writer could keep a record on
+//! one custodian (`k = 1`, `n = 1`), which then alone holds the key and alone can lose the
+//! record. The `development` preset, with its one custodian, keeps 1 of 1; `local_testnet`
+//! requires 2 of 3.
+//!
 //! ## Repair
 //!
 //! [`Pallet::repair_piece`] moves a missing piece, or the piece of a suspended or removed
@@ -97,6 +104,7 @@
 //! | 3 | [`Pallet::update_custodian`] | the custodian |
 //! | 5 | [`Pallet::repair_piece`] | anyone, with the new custodian's receipt |
 //! | 6 | [`Pallet::erase`] | the record's patient or a guardian |
+//! | 7 | [`Pallet::set_min_redundancy`] | registrar |
 //!
 //! ## Runtime API
 //!
@@ -251,6 +259,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ArchiveIds<T: Config> = StorageMap<_, Identity, ArchiveId, RecordId, OptionQuery>;
 
+	/// The least `k` and `n` of every new archive, set by the registrar
+	/// ([`Pallet::set_min_redundancy`]) or at genesis; 1 of 1 if never set.
+	#[pallet::storage]
+	pub type MinRedundancy<T: Config> = StorageValue<_, Redundancy, ValueQuery>;
+
 	/// Who paid for each archive entry, and the deposit ticket: for the whole entry while it is
 	/// live, for its tombstone once erased.
 	#[pallet::storage]
@@ -268,6 +281,8 @@ pub mod pallet {
 		CustodianRemoved { custodian: T::AccountId },
 		/// A custodian replaced its endpoint and keys.
 		CustodianUpdated { custodian: T::AccountId },
+		/// The registrar set the least redundancy of new archives.
+		MinRedundancySet { min: Redundancy },
 		/// A record's archive was anchored with `held` of its `n` pieces receipted.
 		ArchiveAnchored {
 			record: RecordId,
@@ -314,6 +329,10 @@ pub mod pallet {
 		UnsupportedVersion,
 		/// The codec layout is invalid (`1 <= k <= n`, segment size, payload length).
 		InvalidLayout,
+		/// The archive's `k` or `n` is below the chain's minimum ([`MinRedundancy`]).
+		BelowMinRedundancy,
+		/// A minimum redundancy must have `1 <= k <= n <= MaxPieces`.
+		InvalidRedundancy,
 		/// A custodian is listed for two pieces.
 		DuplicateCustodian,
 		/// The custodian is suspended.
@@ -539,6 +558,52 @@ pub mod pallet {
 			Self::deposit_event(Event::ArchiveErased { record, by: who, custodians });
 			Ok(())
 		}
+
+		/// Require every archive anchored from now on to have at least `min.k` pieces to
+		/// rebuild it, spread over at least `min.n` custodians. Archives already anchored are
+		/// not affected (their redundancy is restored by repair, not raised).
+		///
+		/// Origin: `RegistrarOrigin`. Weighed as [`Pallet::set_custodian_status`] (the same
+		/// one-item write by the registrar) until it has its own benchmark. Emits
+		/// [`Event::MinRedundancySet`].
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::set_custodian_status())]
+		pub fn set_min_redundancy(origin: OriginFor<T>, min: Redundancy) -> DispatchResult {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			ensure!(min.is_valid(T::MaxPieces::get()), Error::<T>::InvalidRedundancy);
+			MinRedundancy::<T>::put(min);
+			Self::deposit_event(Event::MinRedundancySet { min });
+			Ok(())
+		}
+	}
+
+	#[pallet::genesis_config]
+	pub struct GenesisConfig<T: Config> {
+		/// The least `k` of new archives from the first block ([`MinRedundancy`]).
+		pub min_k: u8,
+		/// The least `n` of new archives from the first block.
+		pub min_n: u8,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	impl<T: Config> Default for GenesisConfig<T> {
+		fn default() -> Self {
+			let Redundancy { k, n } = Redundancy::default();
+			Self { min_k: k, min_n: n, _config: Default::default() }
+		}
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			let min = Redundancy { k: self.min_k, n: self.min_n };
+			assert!(
+				min.is_valid(T::MaxPieces::get()),
+				"the genesis minimum redundancy must have 1 <= min_k <= min_n <= MaxPieces"
+			);
+			MinRedundancy::<T>::put(min);
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -610,6 +675,8 @@ pub mod pallet {
 			)
 			.map_err(|_| Error::<T>::InvalidLayout)?;
 			let n = layout.n();
+			let min = MinRedundancy::<T>::get();
+			ensure!(k >= min.k && n >= min.n, Error::<T>::BelowMinRedundancy);
 			let mut sorted: Vec<_> = submitted.iter().map(|p| &p.custodian).collect();
 			sorted.sort();
 			ensure!(sorted.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateCustodian);
@@ -836,7 +903,10 @@ impl<T: Config> pallet_ehr_access::RecordArchive<T::AccountId> for Pallet<T> {
 	}
 
 	fn anchor_weight(archive: &Self::Submission) -> polkadot_sdk::frame_support::weights::Weight {
+		use polkadot_sdk::frame_support::traits::Get;
+		// With the read of `MinRedundancy`, which the benchmark was measured without.
 		T::WeightInfo::anchor(archive.pieces.len() as u32)
+			.saturating_add(T::DbWeight::get().reads(1))
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

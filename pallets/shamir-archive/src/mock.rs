@@ -73,6 +73,12 @@ impl pallet_ehr_access::Config for Test {
 	type TicketLifetime = ConstU64<5>;
 	type EmergencyDuration = ConstU64<5>;
 	type MaxEmergenciesPerDoctor = ConstU32<2>;
+	type MaxEmergenciesPerPeriod = ConstU32<4>;
+	type EmergencyRatePeriod = ConstU64<20>;
+	type EmergencyCooldown = ConstU64<10>;
+	// Above the records per patient: the archive's tests are not about the write rate.
+	type MaxWritesPerPeriod = ConstU32<64>;
+	type WriteRatePeriod = ConstU64<10>;
 	type Archive = ShamirArchive;
 	type WeightInfo = ();
 }

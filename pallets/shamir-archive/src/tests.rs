@@ -231,7 +231,8 @@ fn doctor_with_consent(doctor: u64) {
 	if !pallet_ehr_access::Hospitals::<Test>::contains_key(H) {
 		assert_ok!(EhrAccess::register_hospital(root(), H, b"St Mary".to_vec(), vec![], vec![]));
 	}
-	assert_ok!(EhrAccess::register_doctor(signed(H), doctor, b"Dr A".to_vec(), vec![], vec![]));
+	assert_ok!(EhrAccess::invite_doctor(signed(H), doctor, b"Dr A".to_vec(), vec![], vec![]));
+	assert_ok!(EhrAccess::accept_doctor_invitation(signed(doctor)));
 	assert_ok!(EhrAccess::grant_access(
 		signed(P),
 		P,
@@ -649,6 +650,51 @@ fn the_layout_and_version_are_checked() {
 		bad.custodians.clear();
 		bad.receipts.clear();
 		assert_noop!(bad.anchor(P), Error::<Test>::InvalidLayout);
+	});
+}
+
+/// Attack: a writer keeps a record on one custodian (`k = 1`, `n = 1`), which alone then holds
+/// the key and alone can lose the record. The registrar sets a chain-wide minimum, which every
+/// new archive must meet; archives already anchored are not affected.
+#[test]
+fn archives_below_the_chain_minimum_are_refused() {
+	test(|| {
+		assert_eq!(MinRedundancy::<Test>::get(), Redundancy { k: 1, n: 1 });
+		let old = anchored(1, 1, &[]);
+		let min = Redundancy { k: 2, n: 3 };
+		assert_ok!(ShamirArchive::set_min_redundancy(root(), min));
+		System::assert_last_event(Event::MinRedundancySet { min }.into());
+		for (k, n) in [(1, 1), (1, 3), (2, 2), (1, 4)] {
+			let mut p = plan(k, n);
+			p.aid = [0xb0 + k + n; 32];
+			assert_noop!(p.resign().anchor(P), Error::<Test>::BelowMinRedundancy);
+		}
+		let mut p = plan(2, 3);
+		p.aid = [0xc0; 32];
+		assert_ok!(p.resign().anchor(P));
+		let mut p = plan(3, 5);
+		p.aid = [0xc1; 32];
+		assert_ok!(p.resign().anchor(P));
+		assert_eq!(entry(old.record).k, 1);
+	});
+}
+
+#[test]
+fn only_the_registrar_sets_a_possible_minimum() {
+	test(|| {
+		for who in [P, C0, STRANGER] {
+			assert_noop!(
+				ShamirArchive::set_min_redundancy(signed(who), Redundancy { k: 2, n: 3 }),
+				DispatchError::BadOrigin
+			);
+		}
+		for (k, n) in [(0, 1), (3, 2), (1, MAX_PIECES as u8 + 1)] {
+			assert_noop!(
+				ShamirArchive::set_min_redundancy(root(), Redundancy { k, n }),
+				Error::<Test>::InvalidRedundancy
+			);
+		}
+		assert_eq!(MinRedundancy::<Test>::get(), Redundancy::default());
 	});
 }
 

@@ -29,6 +29,42 @@ pub const RECEIPT_KEY_TYPE: KeyTypeId = KeyTypeId(*b"cust");
 /// The custody receipt message, defined once for custodians, clients and this pallet.
 pub use ehr_custody_protocol::{CustodyReceipt, ReceiptFor, RECEIPT_DOMAIN};
 
+/// The least redundancy every new archive must have: at least `k` pieces to rebuild it (so
+/// that fewer than `k` custodians learn nothing), spread over at least `n` custodians (so that
+/// `n - k` may be lost). Set by the registrar, checked when a record is anchored.
+#[derive(
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Eq,
+	PartialEq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct Redundancy {
+	/// The least threshold `k`.
+	pub k: u8,
+	/// The least number of pieces `n`.
+	pub n: u8,
+}
+
+impl Default for Redundancy {
+	/// No minimum beyond what any archive has: 1 of 1 (a one-custodian development chain).
+	fn default() -> Self {
+		Self { k: 1, n: 1 }
+	}
+}
+
+impl Redundancy {
+	/// Whether this is a possible minimum: `1 <= k <= n <= max_pieces`.
+	pub fn is_valid(&self, max_pieces: u32) -> bool {
+		1 <= self.k && self.k <= self.n && u32::from(self.n) <= max_pieces
+	}
+}
+
 /// A registered custodian node: public infrastructure facts, never patient data.
 #[derive(
 	Clone, Encode, Decode, DecodeWithMemTracking, Eq, PartialEq, Debug, TypeInfo, MaxEncodedLen,

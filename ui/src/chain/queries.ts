@@ -53,7 +53,14 @@ export interface Roles {
   custodian?: Custodian;
   patient?: Patient;
   proposal?: { doctor: string; proposedAt: number };
+  /** A hospital's invitation to register as its doctor, awaiting this account's acceptance. */
+  invitation?: DoctorInvitation;
   guardianOf: string[];
+}
+export interface DoctorInvitation extends DoctorProfile {
+  doctor: string;
+  hospital: string;
+  invitedAt: number;
 }
 
 export type Scope = { kind: 'All' } | { kind: 'Category'; category: string } | { kind: 'Records'; records: number[] };
@@ -200,6 +207,26 @@ export async function hospitals(api: ApiPromise): Promise<Hospital[]> {
     .sort((a, b) => a.registeredAt - b.registeredAt || a.name.localeCompare(b.name));
 }
 
+function invitationOf(doctor: string, i: any): DoctorInvitation {
+  return {
+    doctor,
+    hospital: acc(i.hospital),
+    name: text(i.profile.name),
+    speciality: text(i.profile.speciality),
+    contact: text(i.profile.contact),
+    invitedAt: num(i.invitedAt),
+  };
+}
+
+/** The pending doctor invitations of `ofHospital`, oldest first. */
+export async function doctorInvitations(api: ApiPromise, ofHospital: string): Promise<DoctorInvitation[]> {
+  const entries = await api.query.ehrAccess.pendingDoctors.entries();
+  return entries
+    .map(([k, v]: [any, any]) => invitationOf(acc(k.args[0]), v.unwrap()))
+    .filter((i) => sameAccount(i.hospital, ofHospital))
+    .sort((a, b) => a.invitedAt - b.invitedAt || a.name.localeCompare(b.name));
+}
+
 export async function doctors(api: ApiPromise, ofHospital?: string): Promise<Doctor[]> {
   const entries = await api.query.ehrAccess.doctors.entries();
   return entries
@@ -231,13 +258,14 @@ export async function guardedPatients(api: ApiPromise, guardian: string): Promis
 }
 
 export async function roles(api: ApiPromise, account: string): Promise<Roles> {
-  const [sudoKey, h, d, c, p, proposal, guardianOf] = await Promise.all([
+  const [sudoKey, h, d, c, p, proposal, invitation, guardianOf] = await Promise.all([
     api.query.sudo ? api.query.sudo.key() : Promise.resolve(null),
     hospital(api, account),
     doctor(api, account),
     custodian(api, account),
     patient(api, account),
     api.query.ehrAccess.pendingPatients(account),
+    api.query.ehrAccess.pendingDoctors(account),
     guardedPatients(api, account),
   ]);
   const key: any = sudoKey;
@@ -249,6 +277,7 @@ export async function roles(api: ApiPromise, account: string): Promise<Roles> {
     custodian: c,
     patient: p,
     proposal: prop.isSome ? { doctor: acc(prop.unwrap().doctor), proposedAt: num(prop.unwrap().proposedAt) } : undefined,
+    invitation: (invitation as any).isSome ? invitationOf(account, (invitation as any).unwrap()) : undefined,
     guardianOf,
   };
   if (d) r.doctorHospital = await hospital(api, d.hospital);

@@ -148,8 +148,17 @@ export async function consentScreen(ctx: Ctx, patient: string): Promise<HTMLElem
     h('h2', { class: 'screen-title' }, sameAccount(patient, actor.address) ? 'Consent' : h('span', {}, 'Consent of patient ', addr(patient))),
     card('Grants', 'Who may open your records. A lapsed grant works no more; revoking it returns its deposit.', table('Consent grants', ['Grant', 'Grantee', 'Scope', 'Right', 'State', 'Action'], rows, 'No grant: only you, your guardians and the authors of records can read them.')),
     card('Grant access', undefined, form),
-    card('Live emergency access', 'Break-glass sessions doctors opened for this patient. You may close one early.', table('Emergency sessions', ['Doctor', 'Reason', 'Opened', 'Until block', 'Action'], sessionRows, 'None.')),
+    card('Live emergency access', `Break-glass sessions doctors opened for this patient. You may close one early: that doctor then cannot open another for ${cooldownText(api)}, while other doctors still can in an emergency.`, table('Emergency sessions', ['Doctor', 'Reason', 'Opened', 'Until block', 'Action'], sessionRows, 'None.')),
   );
 }
 
 export { errorNotice };
+
+// The chain's cool-down after a patient or guardian closes a doctor's emergency session, in hours.
+function cooldownText(api: Ctx['api']): string {
+  const blocks = Number(api.consts.ehrAccess.emergencyCooldown.toString());
+  // Aura's slot is twice the timestamp pallet's minimum period.
+  const blockMs = 2 * Number(api.consts.timestamp.minimumPeriod.toString());
+  const hours = (blocks * blockMs) / 3_600_000;
+  return hours >= 1 ? `${Math.round(hours)} hours` : `${blocks} blocks`;
+}

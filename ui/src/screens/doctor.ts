@@ -1,4 +1,5 @@
-// Doctor: propose a patient; patients who granted access; add and read records; emergency access.
+// Doctor: propose a patient; patients who granted access; add and read records; emergency access;
+// the doctor's own public profile.
 import type { Ctx } from '../app';
 import { submit } from '../chain/tx';
 import { grantsFor, emergencySessions, normaliseAddress, EMERGENCY_REASONS, type Grant } from '../chain/queries';
@@ -103,6 +104,22 @@ export async function doctorScreen(ctx: Ctx): Promise<HTMLElement> {
       run: async (v) => {
         await submit(api, api.tx.ehrAccess.openEmergency(normaliseAddress(api, v.patient), v.reason), actor);
         return 'Emergency access is open. The patient and their guardians are told.';
+      },
+      after: () => void ctx.refresh(),
+    }),
+    actionForm({
+      title: 'Your public profile',
+      testid: 'update-profile',
+      description: 'Public on chain while you are registered: professional details only. Only you can change it.',
+      fields: [
+        field({ name: 'name', label: 'Name', required: true, value: me.name }),
+        field({ name: 'speciality', label: 'Speciality', value: me.speciality }),
+        field({ name: 'contact', label: 'Professional contact', value: me.contact }),
+      ],
+      submit: 'Update profile',
+      run: async (v) => {
+        await submit(api, api.tx.ehrAccess.updateDoctor(v.name, v.speciality, v.contact), actor);
+        return 'Profile updated.';
       },
       after: () => void ctx.refresh(),
     }),

@@ -1,13 +1,35 @@
-// Hospital: its profile; register, update, suspend, reinstate and remove its own doctors.
+// Hospital: its profile; invite doctors (each accepts with their own key), withdraw invitations,
+// suspend, reinstate and remove its own doctors.
 import type { Ctx } from '../app';
 import { submit } from '../chain/tx';
-import { doctors, normaliseAddress } from '../chain/queries';
+import { doctors, doctorInvitations, normaliseAddress } from '../chain/queries';
 import { h, actionForm, field, card, table, addr, actionButton, notice } from '../ui/dom';
 
 export async function hospitalScreen(ctx: Ctx): Promise<HTMLElement> {
   const { api, actor } = ctx;
   const me = ctx.roles.hospital!;
-  const mine = await doctors(api, actor.address);
+  const [mine, invited] = await Promise.all([doctors(api, actor.address), doctorInvitations(api, actor.address)]);
+  const invitationRows = invited.map((i) => {
+    const out = h('div', { class: 'outcome', 'aria-live': 'polite' });
+    return [
+      h('strong', {}, i.name),
+      addr(i.doctor),
+      i.speciality,
+      `#${i.invitedAt}`,
+      [
+        actionButton(
+          'Withdraw',
+          out,
+          async () => {
+            await submit(api, api.tx.ehrAccess.withdrawDoctorInvitation(i.doctor), actor);
+            return `The invitation of ${i.name} is withdrawn; the deposit is released.`;
+          },
+          { danger: true, after: () => void ctx.refresh(), ariaLabel: `Withdraw the invitation of ${i.name}` },
+        ),
+        out,
+      ],
+    ];
+  });
   const rows = mine.map((d) => {
     const out = h('div', { class: 'outcome', 'aria-live': 'polite' });
     const suspend = d.status === 'Active';
@@ -69,40 +91,23 @@ export async function hospitalScreen(ctx: Ctx): Promise<HTMLElement> {
       ),
     ),
     card('Doctors', undefined, table('Doctors of this hospital', ['Name', 'Account', 'Speciality', 'Contact', 'Status', 'Emergencies', 'Actions'], rows, 'No doctor yet.')),
+    card('Invitations', 'Doctors invited who have not accepted yet.', table('Pending invitations', ['Name', 'Account', 'Speciality', 'Invited at', 'Action'], invitationRows, 'No pending invitation.')),
     actionForm({
-      title: 'Register a doctor',
-      testid: 'register-doctor',
-      description: 'A deposit is held from the hospital until the doctor is removed.',
+      title: 'Invite a doctor',
+      testid: 'invite-doctor',
+      description: 'The doctor is registered, with this public profile, once they accept with their own account; they keep their profile themselves from then on. A deposit is held from the hospital until the invitation is withdrawn or the doctor is removed.',
       fields: [
         field({ name: 'account', label: "Doctor's account", required: true }),
         field({ name: 'name', label: 'Name', required: true }),
         field({ name: 'speciality', label: 'Speciality' }),
         field({ name: 'contact', label: 'Professional contact' }),
       ],
-      submit: 'Register doctor',
+      submit: 'Invite doctor',
       run: async (v) => {
-        await submit(api, api.tx.ehrAccess.registerDoctor(normaliseAddress(api, v.account), v.name, v.speciality, v.contact), actor);
-        return `${v.name} is registered.`;
+        await submit(api, api.tx.ehrAccess.inviteDoctor(normaliseAddress(api, v.account), v.name, v.speciality, v.contact), actor);
+        return `${v.name} is invited.`;
       },
       after: () => void ctx.refresh(),
     }),
-    mine.length
-      ? actionForm({
-          title: "Update a doctor's profile",
-          testid: 'update-doctor',
-          fields: [
-            field({ name: 'account', label: 'Doctor', required: true, options: mine.map((d) => ({ value: d.account, label: d.name })) }),
-            field({ name: 'name', label: 'Name', required: true }),
-            field({ name: 'speciality', label: 'Speciality' }),
-            field({ name: 'contact', label: 'Professional contact' }),
-          ],
-          submit: 'Update profile',
-          run: async (v) => {
-            await submit(api, api.tx.ehrAccess.updateDoctor(v.account, v.name, v.speciality, v.contact), actor);
-            return 'Profile updated.';
-          },
-          after: () => void ctx.refresh(),
-        })
-      : null,
   );
 }

@@ -39,7 +39,8 @@ pub async fn clinic(node: &TestNode, api: &EhrClient) -> Clinic {
 		speciality: "cardiology".into(),
 		contact: "ward 3".into(),
 	};
-	roles::register_doctor(api, &hospital, &id(&doctor), &dr).await.unwrap();
+	roles::invite_doctor(api, &hospital, &id(&doctor), &dr).await.unwrap();
+	roles::accept_doctor_invitation(api, &doctor).await.unwrap();
 	roles::propose_patient(api, &doctor, &id(&patient)).await.unwrap();
 	roles::register_patient(api, &patient).await.unwrap();
 	let grant = consent::grant(
