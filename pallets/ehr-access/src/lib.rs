@@ -189,6 +189,8 @@ pub use pallet::*;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
+mod call_fuzz;
+#[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod model;

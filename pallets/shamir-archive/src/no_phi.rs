@@ -38,7 +38,7 @@ fn no_free_text_reachable_from_archive_data() {
 
 	assert_eq!(
 		items.keys().map(String::as_str).collect::<Vec<_>>(),
-		["ArchiveIds", "Archives", "CustodianCount", "Custodians", "Deposits"]
+		["ArchiveIds", "Archives", "CustodianCount", "Custodians", "Deposits", "MinRedundancy"]
 	);
 	for (item, ids) in &items {
 		for id in ids {
