@@ -1,6 +1,6 @@
 //! `ehr hospital|doctor|patient|guardian`: who is who (`ehr_client::roles`).
 use crate::{cause, keys, output, Ctx, Output};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use ehr_client::roles;
 
 #[derive(Subcommand)]
@@ -25,6 +25,24 @@ pub(crate) enum HospitalCmd {
 	Reinstate { account: String },
 }
 
+/// A doctor's public, professional profile.
+#[derive(Args)]
+pub(crate) struct ProfileArgs {
+	#[arg(long)]
+	name: String,
+	#[arg(long)]
+	speciality: String,
+	/// A professional contact (ward, desk).
+	#[arg(long, default_value = "")]
+	contact: String,
+}
+
+impl From<ProfileArgs> for roles::DoctorProfile {
+	fn from(ProfileArgs { name, speciality, contact }: ProfileArgs) -> Self {
+		Self { name, speciality, contact }
+	}
+}
+
 #[derive(Subcommand)]
 pub(crate) enum DoctorCmd {
 	/// Invite an account to register as a doctor of the signing hospital, with a public
@@ -32,13 +50,8 @@ pub(crate) enum DoctorCmd {
 	Invite {
 		/// The doctor's account.
 		account: String,
-		#[arg(long)]
-		name: String,
-		#[arg(long)]
-		speciality: String,
-		/// A professional contact (ward, desk).
-		#[arg(long, default_value = "")]
-		contact: String,
+		#[command(flatten)]
+		profile: ProfileArgs,
 	},
 	/// Accept the signer's pending invitation, publishing its profile and registering as the
 	/// inviting hospital's doctor.
@@ -47,13 +60,8 @@ pub(crate) enum DoctorCmd {
 	Withdraw { account: String },
 	/// Replace the signing doctor's own public profile.
 	Update {
-		#[arg(long)]
-		name: String,
-		#[arg(long)]
-		speciality: String,
-		/// A professional contact (ward, desk).
-		#[arg(long, default_value = "")]
-		contact: String,
+		#[command(flatten)]
+		profile: ProfileArgs,
 	},
 	/// Show a doctor.
 	Show { account: String },
@@ -126,9 +134,9 @@ pub(crate) async fn hospital(ctx: &Ctx, cmd: HospitalCmd) -> Result<Output, Stri
 pub(crate) async fn doctor(ctx: &Ctx, cmd: DoctorCmd) -> Result<Output, String> {
 	let api = &ctx.api;
 	match cmd {
-		DoctorCmd::Invite { account, name, speciality, contact } => {
+		DoctorCmd::Invite { account, profile } => {
 			let doctor = keys::account(&account)?;
-			let profile = roles::DoctorProfile { name, speciality, contact };
+			let profile = profile.into();
 			roles::invite_doctor(api, &ctx.signer()?, &doctor, &profile).await.map_err(cause)?;
 			output(
 				&doctor,
@@ -156,9 +164,9 @@ pub(crate) async fn doctor(ctx: &Ctx, cmd: DoctorCmd) -> Result<Output, String> 
 				.map_err(cause)?;
 			output(&doctor, format!("invitation of {doctor} withdrawn"))
 		},
-		DoctorCmd::Update { name, speciality, contact } => {
+		DoctorCmd::Update { profile } => {
 			let signer = ctx.signer()?;
-			let profile = roles::DoctorProfile { name, speciality, contact };
+			let profile = profile.into();
 			roles::update_doctor(api, &signer, &profile).await.map_err(cause)?;
 			let doctor = signer.public_key().to_account_id();
 			output(&doctor, format!("profile of doctor {doctor} updated"))
