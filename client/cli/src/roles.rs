@@ -159,9 +159,7 @@ pub(crate) async fn doctor(ctx: &Ctx, cmd: DoctorCmd) -> Result<Output, String> 
 		},
 		DoctorCmd::Withdraw { account } => {
 			let doctor = keys::account(&account)?;
-			roles::withdraw_doctor_invitation(api, &ctx.signer()?, &doctor)
-				.await
-				.map_err(cause)?;
+			roles::withdraw_doctor_invitation(api, &ctx.signer()?, &doctor).await.map_err(cause)?;
 			output(&doctor, format!("invitation of {doctor} withdrawn"))
 		},
 		DoctorCmd::Update { profile } => {

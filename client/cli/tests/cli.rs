@@ -93,7 +93,10 @@ async fn the_original_story_through_the_cli() {
 	ehr(&node, bob, &["doctor", "accept"]).refused("not found");
 	let accepted = ehr(&node, charlie, &["--json", "doctor", "accept"]).json();
 	assert!(accepted.is_string(), "{accepted}");
-	assert_eq!(ehr(&node, None, &["--json", "doctor", "show", "//Charlie"]).json()["status"], "Active");
+	assert_eq!(
+		ehr(&node, None, &["--json", "doctor", "show", "//Charlie"]).json()["status"],
+		"Active"
+	);
 	// The doctor keeps their own profile; the hospital cannot change it.
 	let update = ["doctor", "update", "--name", "Dr M. Grey", "--speciality", "cardiology"];
 	ehr(&node, bob, &update).refused("EhrAccess.NotADoctor");

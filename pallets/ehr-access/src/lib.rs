@@ -786,8 +786,8 @@ pub mod pallet {
 				"MaxEmergenciesPerPeriod must be at least 1"
 			);
 			assert!(
-				T::EmergencyRatePeriod::get() >=
-					T::EmergencyDuration::get().saturating_add(T::EmergencyCooldown::get()),
+				T::EmergencyRatePeriod::get()
+					>= T::EmergencyDuration::get().saturating_add(T::EmergencyCooldown::get()),
 				"EmergencyRatePeriod must cover EmergencyDuration + EmergencyCooldown"
 			);
 			assert!(T::MaxWritesPerPeriod::get() > 0, "MaxWritesPerPeriod must be at least 1");
@@ -1404,8 +1404,8 @@ pub mod pallet {
 			openings.retain(|o| now < o.opened_at.saturating_add(period));
 			let cooldown = T::EmergencyCooldown::get();
 			ensure!(
-				!openings.iter().any(|o| o.patient == patient &&
-					o.closed_by_patient_at.is_some_and(|at| now < at.saturating_add(cooldown))),
+				!openings.iter().any(|o| o.patient == patient
+					&& o.closed_by_patient_at.is_some_and(|at| now < at.saturating_add(cooldown))),
 				Error::<T>::EmergencyCoolingDown
 			);
 			openings
@@ -1468,9 +1468,10 @@ pub mod pallet {
 			if who != doctor {
 				EmergencyOpenings::<T>::mutate(&doctor, |openings| {
 					// Remembered for `EmergencyRatePeriod`, which outlasts every live session.
-					match openings.iter_mut().find(|o| {
-						o.patient == patient && o.opened_at == closed.opened_at
-					}) {
+					match openings
+						.iter_mut()
+						.find(|o| o.patient == patient && o.opened_at == closed.opened_at)
+					{
 						Some(opening) => opening.closed_by_patient_at = Some(now),
 						None => {
 							defensive!("a live emergency session was not remembered");

@@ -670,10 +670,9 @@ impl Model {
 				}
 				let mut openings = self.openings.get(&d).cloned().unwrap_or_default();
 				openings.retain(|(_, at, _)| now < at + EMERGENCY_RATE_PERIOD);
-				if openings
-					.iter()
-					.any(|(q, _, closed)| *q == p && closed.is_some_and(|c| now < c + EMERGENCY_COOLDOWN))
-				{
+				if openings.iter().any(|(q, _, closed)| {
+					*q == p && closed.is_some_and(|c| now < c + EMERGENCY_COOLDOWN)
+				}) {
 					return Err(Error::EmergencyCoolingDown);
 				}
 				if openings.len() as u32 >= MAX_EMERGENCIES_PER_PERIOD {

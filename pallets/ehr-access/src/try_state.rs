@@ -30,7 +30,10 @@ impl<T: Config> Pallet<T> {
 			add_hold(HoldReason::DoctorRegistration, &info.hospital, info.deposit);
 		}
 		for (doctor, invitation) in PendingDoctors::<T>::iter() {
-			ensure!(Hospitals::<T>::contains_key(&invitation.hospital), "invitation of no hospital");
+			ensure!(
+				Hospitals::<T>::contains_key(&invitation.hospital),
+				"invitation of no hospital"
+			);
 			ensure!(!Doctors::<T>::contains_key(&doctor), "invited account is already a doctor");
 			ensure!(!invitation.profile.name.is_empty(), "invitation with an empty name");
 			add_hold(HoldReason::DoctorRegistration, &invitation.hospital, invitation.deposit);
@@ -186,9 +189,11 @@ impl<T: Config> Pallet<T> {
 			);
 			for session in EmergencySessions::<T>::get(&doctor).iter() {
 				ensure!(
-					session.expires_at <= Self::now() ||
-						openings.iter().any(|o| o.patient == session.patient &&
-							o.opened_at == session.opened_at),
+					session.expires_at <= Self::now()
+						|| openings
+							.iter()
+							.any(|o| o.patient == session.patient
+								&& o.opened_at == session.opened_at),
 					"a live emergency session is not counted"
 				);
 			}
