@@ -426,20 +426,27 @@ impl PieceStore {
 	}
 
 	fn piece_path(&self, key: &PieceKey) -> PathBuf {
-		self.dir.join(format!("{}.{}.{PIECE_EXT}", hex::encode(key.archive_id), key.index))
+		self.dir.join(format!("{}.{PIECE_EXT}", stem(key)))
 	}
 
 	fn meta_path(&self, key: &PieceKey) -> PathBuf {
-		self.dir.join(format!("{}.{}.{META_EXT}", hex::encode(key.archive_id), key.index))
+		self.dir.join(format!("{}.{META_EXT}", stem(key)))
 	}
 }
 
-/// `<64 hex digits>.<index>` back into a key.
-fn parse_key(stem: &str) -> Option<PieceKey> {
-	let (id, index) = stem.split_once('.')?;
+/// The name of a piece's files without the extension: `<64 hex digits>.<index>`.
+fn stem(key: &PieceKey) -> String {
+	format!("{}.{}", hex::encode(key.archive_id), key.index)
+}
+
+/// A [`stem`] back into a key. Only the spelling the store writes: another one of the same
+/// key (`.02`, `.+2`, upper-case hex) would index the piece twice and count its bytes twice.
+fn parse_key(name: &str) -> Option<PieceKey> {
+	let (id, index) = name.split_once('.')?;
 	let mut archive_id = [0u8; 32];
 	hex::decode_to_slice(id, &mut archive_id).ok()?;
-	Some(PieceKey { archive_id, index: index.parse().ok()? })
+	let key = PieceKey { archive_id, index: index.parse().ok()? };
+	(stem(&key) == name).then_some(key)
 }
 
 fn not_found(key: &PieceKey) -> StoreError {

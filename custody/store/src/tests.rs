@@ -220,6 +220,35 @@ fn reopening_restores_the_index_and_drops_crash_leftovers() {
 	assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 6);
 }
 
+/// Found by fuzzing (fuzz/fuzz_targets/custody_store.rs): a `.meta` file that spelt a held
+/// piece's key otherwise (`.02` beside `.2`) was indexed as that piece again, and its bytes
+/// counted twice against the quota, at every start.
+#[test]
+fn reopening_counts_a_piece_once_however_other_files_spell_its_key() {
+	let dir = tempfile::tempdir().unwrap();
+	let e = encoded(5_000, 2, 3);
+	let archive = [0xab; 32];
+	let used = {
+		let mut store = store(&dir);
+		store.put(archive, &e.pieces[2], &e.commitments, 42).unwrap();
+		let meta = fs::read(store.meta_path(&key(archive, 2))).unwrap();
+		let id = hex::encode(archive);
+		for other in [format!("{id}.02"), format!("{id}.+2"), format!("{}.2", id.to_uppercase())] {
+			fs::write(dir.path().join(format!("{other}.meta")), &meta).unwrap();
+			fs::write(dir.path().join(format!("{other}.piece")), e.pieces[2].to_bytes()).unwrap();
+		}
+		store.status().used_bytes
+	};
+	let store = store(&dir);
+	assert_eq!(
+		store.status(),
+		StoreStatus { pieces: 1, pending: 1, used_bytes: used, quota_bytes: 1 << 20 }
+	);
+	assert_eq!(store.get(&key(archive, 2)).unwrap(), e.pieces[2]);
+	// The other spellings, which the store never writes, are dropped.
+	assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
 #[test]
 fn putting_a_piece_again_rewrites_it_if_damaged_on_disk() {
 	let dir = tempfile::tempdir().unwrap();
