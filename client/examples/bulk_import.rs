@@ -7,9 +7,9 @@
 //! cargo run --release -p ehr-client --example bulk_import -- --dir ./bundles
 //! ```
 //!
-//! Against a dev chain it sets everything up with the well-known dev keys: `//Alice` (sudo)
-//! registers the node as custodian and `//Bob` as hospital, funds the accounts, and the hospital
-//! registers `--doctors` doctors. Each patient's key is derived from the dev phrase and the
+//! Against a dev chain it sets everything up with the well-known dev keys: `//Alice` (the one
+//! registrar) registers the node as custodian and `//Bob` as hospital, funds the accounts, and the
+//! hospital registers `--doctors` doctors. Each patient's key is derived from the dev phrase and the
 //! sub-folder's name; the patient registers and grants a doctor read-and-write consent. A real
 //! integration holds no patient keys: patients consent from their own devices.
 //!
@@ -204,6 +204,7 @@ async fn set_up(
 ) -> Result<(), Error> {
 	let (alice, hospital) = (dev::alice(), dev::bob());
 	if archive::active_custodians(api).await?.is_empty() {
+		// Alice is the one registrar of a dev chain: her approval is the quorum.
 		archive::register_custodian(api, &alice, custody).await?;
 	}
 	let bob = hospital.public_key().to_account_id();

@@ -18,6 +18,7 @@ use crate::{
 			},
 		},
 	},
+	registrar::Motion,
 	submit,
 	types::{Category, Status},
 	EhrClient, Error,
@@ -600,7 +601,7 @@ pub async fn node_status(endpoint: &str) -> Result<CustodyStatus, Error> {
 }
 
 /// The custodian node at `endpoint` as it reports itself, and the `register_custodian` call
-/// that admits it with those keys (for the registrar to wrap in sudo).
+/// that admits it with those keys (for the registrars to approve).
 pub async fn custodian_registration(
 	endpoint: &str,
 ) -> Result<(CustodianInfo, ehr::runtime_types::ehr_runtime::RuntimeCall), Error> {
@@ -627,32 +628,32 @@ pub async fn custodian_registration(
 	))
 }
 
-/// The registrar (the sudo key `registrar`) registers the custodian node at `endpoint`, with
-/// the account and keys the node reports; the custodian as registered.
+/// The registrar `member` approves registering the custodian node at `endpoint`, with the
+/// account and keys the node reports: the custodian, and where the motion stands (see
+/// [`crate::registrar::approve`]).
 pub async fn register_custodian(
 	api: &EhrClient,
-	registrar: &Keypair,
+	member: &Keypair,
 	endpoint: &str,
-) -> Result<CustodianInfo, Error> {
+) -> Result<(CustodianInfo, Motion), Error> {
 	let (custodian, call) = custodian_registration(endpoint).await?;
-	crate::sudo(api, call, registrar).await?;
-	Ok(custodian)
+	let motion = crate::registrar::approve(api, call, member).await?;
+	Ok((custodian, motion))
 }
 
-/// The registrar (the sudo key `registrar`) suspends (`active == false`) or reinstates the
-/// custodian `custodian`; a suspended custodian's pieces may be repaired onto others.
+/// The registrar `member` approves suspending (`active == false`) or reinstating the custodian
+/// `custodian`; a suspended custodian's pieces may be repaired onto others.
 pub async fn set_custodian_status(
 	api: &EhrClient,
-	registrar: &Keypair,
+	member: &Keypair,
 	custodian: &AccountId32,
 	active: bool,
-) -> Result<(), Error> {
+) -> Result<Motion, Error> {
 	let status = if active { Status::Active } else { Status::Suspended };
 	let call = ehr::runtime_types::pallet_shamir_archive::pallet::Call::set_custodian_status {
 		custodian: *custodian,
 		status,
 	};
-	crate::sudo(api, ehr::runtime_types::ehr_runtime::RuntimeCall::ShamirArchive(call), registrar)
-		.await
-		.map(drop)
+	let call = ehr::runtime_types::ehr_runtime::RuntimeCall::ShamirArchive(call);
+	crate::registrar::approve(api, call, member).await
 }

@@ -43,10 +43,11 @@ pub mod consent;
 pub mod fhir;
 pub mod keys;
 pub mod records;
+pub mod registrar;
 pub mod roles;
 mod tx;
 
-pub use tx::{sign, submit, submit_batch, sudo};
+pub use tx::{sign, submit, submit_batch};
 
 pub use subxt;
 pub use subxt_signer;
@@ -189,6 +190,12 @@ pub enum Error {
 		variant: String,
 		/// The variant's documentation.
 		docs: String,
+	},
+	/// The account is not one of the registrars (the `Registrars` collective).
+	#[error("{account} is not a registrar: only the members of the Registrars collective propose and approve registrar actions")]
+	NotRegistrar {
+		/// The account that tried.
+		account: String,
 	},
 	/// The chain refused the reader a ticket for the record.
 	#[error("not authorised to open record {record}: {reason}")]

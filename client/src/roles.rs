@@ -1,4 +1,4 @@
-//! Who is who: hospitals (registered by the registrar, sudo in ehr-runtime), their doctors, patients
+//! Who is who: hospitals (registered by the registrar: [`crate::registrar`]), their doctors, patients
 //! (registered by their own key, possibly on a doctor's proposal) and guardians (named by the
 //! patient). Profiles are public and professional; nothing here may describe a patient.
 use crate::{
@@ -7,7 +7,8 @@ use crate::{
 		self,
 		runtime_types::{ehr_runtime::RuntimeCall, pallet_ehr_access::pallet::Call},
 	},
-	submit, sudo,
+	registrar::{self, Motion},
+	submit,
 	types::Status,
 	EhrClient, Error,
 };
@@ -107,31 +108,32 @@ fn status_of(active: bool) -> Status {
 	}
 }
 
-/// The registrar (the sudo key `registrar`) registers `hospital` with `profile`.
+/// The registrar `member` approves registering `hospital` with `profile` (see
+/// [`registrar::approve`]: it is done once the quorum of registrars has approved it).
 pub async fn register_hospital(
 	api: &EhrClient,
-	registrar: &Keypair,
+	member: &Keypair,
 	hospital: &AccountId32,
 	profile: &HospitalProfile,
-) -> Result<(), Error> {
+) -> Result<Motion, Error> {
 	let call = Call::register_hospital {
 		hospital: *hospital,
 		name: profile.name.clone().into_bytes(),
 		address: profile.address.clone().into_bytes(),
 		specialities: profile.specialities.iter().map(|s| s.clone().into_bytes()).collect(),
 	};
-	sudo(api, RuntimeCall::EhrAccess(call), registrar).await.map(drop)
+	registrar::approve(api, RuntimeCall::EhrAccess(call), member).await
 }
 
-/// The registrar suspends (`active == false`) or reinstates `hospital`.
+/// The registrar `member` approves suspending (`active == false`) or reinstating `hospital`.
 pub async fn set_hospital_status(
 	api: &EhrClient,
-	registrar: &Keypair,
+	member: &Keypair,
 	hospital: &AccountId32,
 	active: bool,
-) -> Result<(), Error> {
+) -> Result<Motion, Error> {
 	let call = Call::set_hospital_status { hospital: *hospital, status: status_of(active) };
-	sudo(api, RuntimeCall::EhrAccess(call), registrar).await.map(drop)
+	registrar::approve(api, RuntimeCall::EhrAccess(call), member).await
 }
 
 /// The hospital `hospital` invites `doctor` with `profile` (and holds the doctor deposit);

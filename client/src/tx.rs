@@ -1,11 +1,7 @@
 //! Submitting transactions: sign, wait until finalised, and turn a refusal into
 //! [`Error::Refused`] naming the pallet error, whether the runtime refused the call itself or,
-//! for a `Sudo.sudo` call, the call it wrapped.
-use crate::{
-	chain,
-	ehr::{self, runtime_types::ehr_runtime::RuntimeCall},
-	EhrClient, EhrConfig, Error,
-};
+//! for a registrars' motion, the call it dispatched.
+use crate::{chain, ehr, EhrClient, EhrConfig, Error};
 use subxt::{
 	client::{OnlineClientAtBlock, OnlineClientAtBlockImpl},
 	config::DefaultExtrinsicParamsBuilder,
@@ -104,46 +100,38 @@ pub async fn submit_batch<Call: Payload>(
 	Ok(())
 }
 
-/// Submits `Sudo.sudo(call)` signed by the sudo key `signer`. Sudo succeeds even when the call
-/// it wraps fails (its `Sudid` event carries the call's result), so this looks into that event
-/// and gives the wrapped call's refusal as [`Error::Refused`].
-pub async fn sudo(
+/// The refusal a dispatched call failed with, where the transaction that dispatched it
+/// succeeded (a registrars' motion): as [`Error::Refused`] when it is a pallet's error.
+pub(crate) async fn refusal(
 	api: &EhrClient,
-	call: RuntimeCall,
-	signer: &Keypair,
-) -> Result<ExtrinsicEvents<EhrConfig>, Error> {
-	let events = submit(api, &ehr::tx().sudo().sudo(call), signer).await?;
-	let sudid = events
-		.find_first::<ehr::sudo::events::Sudid>()
-		.ok_or_else(|| chain("no Sudo.Sudid event"))?
-		.map_err(chain)?;
+	failed: ehr::runtime_types::sp_runtime::DispatchError,
+) -> Error {
 	use ehr::runtime_types::sp_runtime::DispatchError as Failed;
-	match sudid.sudo_result {
-		Ok(()) => Ok(events),
-		Err(Failed::Module(module)) => {
-			let metadata = api.at_current_block().await.map_err(chain)?.metadata();
-			// The runtime's error enum is encoded as the pallet index, then the pallet's error.
-			let bytes: Vec<u8> = core::iter::once(module.index).chain(module.error).collect();
-			let typed = <ehr::Error as subxt::ext::scale_decode::DecodeAsType>::decode_as_type(
-				&mut &bytes[..],
-				metadata.outer_enums().error_enum_ty(),
-				metadata.types(),
-			)
-			.ok();
-			let named = metadata.pallet_by_error_index(module.index).and_then(|pallet| {
-				let variant = pallet.error_variant_by_index(module.error[0])?;
-				Some(Error::Refused {
-					error: Box::new(typed?),
-					pallet: pallet.name().to_owned(),
-					variant: variant.name.clone(),
-					docs: variant.docs.join(" "),
-				})
-			});
-			Err(named.unwrap_or_else(|| chain(format!("sudo call failed: {module:?}"))))
-		},
-		Err(Failed::BadOrigin) => {
-			Err(chain("sudo call failed: the wrapped call refused the root origin"))
-		},
-		Err(other) => Err(chain(format!("sudo call failed: {other:?}"))),
-	}
+	let module = match failed {
+		Failed::Module(module) => module,
+		Failed::BadOrigin => return chain("the dispatched call refused the registrars' origin"),
+		other => return chain(format!("the dispatched call failed: {other:?}")),
+	};
+	let metadata = match api.at_current_block().await {
+		Ok(at) => at.metadata(),
+		Err(e) => return chain(e),
+	};
+	// The runtime's error enum is encoded as the pallet index, then the pallet's error.
+	let bytes: Vec<u8> = core::iter::once(module.index).chain(module.error).collect();
+	let typed = <ehr::Error as subxt::ext::scale_decode::DecodeAsType>::decode_as_type(
+		&mut &bytes[..],
+		metadata.outer_enums().error_enum_ty(),
+		metadata.types(),
+	)
+	.ok();
+	let named = metadata.pallet_by_error_index(module.index).and_then(|pallet| {
+		let variant = pallet.error_variant_by_index(module.error[0])?;
+		Some(Error::Refused {
+			error: Box::new(typed?),
+			pallet: pallet.name().to_owned(),
+			variant: variant.name.clone(),
+			docs: variant.docs.join(" "),
+		})
+	});
+	named.unwrap_or_else(|| chain(format!("the dispatched call failed: {module:?}")))
 }

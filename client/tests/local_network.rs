@@ -1,6 +1,7 @@
 //! End to end on a local network of `ehr-node`s (`--chain local`: Aura + GRANDPA with Alice and
-//! Bob validating), each its own custodian: a suspended custodian's piece of a record stored
-//! with k = 2 of n = 3 is regenerated onto a fourth, which then serves it. The faults a network
+//! Bob validating; no sudo key, two of the three registrars act), each its own custodian: the
+//! registrars suspend a custodian, by two approvals and never one, and its piece of a record
+//! stored with k = 2 of n = 3 is regenerated onto a fourth, which then serves it. The faults a network
 //! must survive (validators and custodians killed, a corrupt piece, a partition) are the
 //! zombienet tests' (`zombienet/tests/local.zndsl`), on the network `zombienet/local.toml`
 //! describes.
@@ -10,7 +11,9 @@ use std::time::Instant;
 
 use common::network::{register_custodians, start_network, wait_synced};
 use ehr_archive_codec::Piece;
-use ehr_client::{archive, ehr, subxt_signer::sr25519::dev, types::Category, types::EntryState};
+use ehr_client::{
+	archive, ehr, registrar::Motion, subxt_signer::sr25519::dev, types::Category, types::EntryState,
+};
 use ehr_custody_protocol::open_piece;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -44,12 +47,42 @@ async fn a_suspended_custodians_piece_is_repaired_onto_another() {
 	assert_eq!(stored.held, 3);
 	println!("stored record {} after {:?}", stored.record, started.elapsed());
 
-	// The registrar suspends Charlie's custodian; the patient regenerates its piece from the two
-	// others onto the spare, and the chain takes the spare's receipt over the unchanged hash.
-	let alice = dev::alice();
-	archive::set_custodian_status(&api, &alice, &custodians[2].account, false)
+	// No single key is the registrar of a network: there is no sudo key, a stranger is no
+	// registrar, and one registrar's approval is not enough.
+	let at = api.at_current_block().await.expect("a block");
+	let sudo_key = at.storage().try_fetch(ehr::storage().sudo().key(), ()).await.expect("sudo");
+	assert!(sudo_key.is_none(), "--chain local has no sudo key");
+	let charlie_custodian = &custodians[2].account;
+	match archive::set_custodian_status(&api, &dev::dave(), charlie_custodian, false).await {
+		Err(ehr_client::Error::NotRegistrar { .. }) => {},
+		other => panic!("Dave is no registrar, yet: {other:?}"),
+	}
+	let stranger_call = ehr::tx()
+		.shamir_archive()
+		.set_custodian_status(*charlie_custodian, ehr_client::types::Status::Suspended);
+	match ehr_client::submit(&api, &stranger_call, &dev::alice()).await {
+		Err(ehr_client::Error::Chain(message)) => {
+			assert!(message.contains("Bad origin"), "{message}")
+		},
+		other => panic!("a registrar's own signature is not the registrar: {other:?}"),
+	}
+
+	// The registrars suspend Charlie's custodian (Alice proposes, Bob's approval carries it);
+	// the patient regenerates its piece from the two others onto the spare, and the chain takes
+	// the spare's receipt over the unchanged hash.
+	let motion = archive::set_custodian_status(&api, &dev::alice(), charlie_custodian, false)
 		.await
-		.expect("suspend Charlie's custodian");
+		.expect("Alice proposes suspending Charlie's custodian");
+	assert_eq!(motion, Motion::Pending { approvals: 1, threshold: 2 });
+	assert!(archive::active_custodians(&api)
+		.await
+		.unwrap()
+		.iter()
+		.any(|c| &c.account == charlie_custodian));
+	let motion = archive::set_custodian_status(&api, &dev::bob(), charlie_custodian, false)
+		.await
+		.expect("Bob's approval suspends Charlie's custodian");
+	assert_eq!(motion, Motion::Dispatched);
 	archive::open_ticket(&api, &patient, stored.record).await.expect("open_access");
 	wait_synced(&api, &nodes.iter().collect::<Vec<_>>()).await;
 	archive::repair(&api, &patient, stored.record, 2, &spare.account, &())

@@ -12,7 +12,9 @@ use ehr_client::{
 	audit::AuditEvent,
 	consent, ehr,
 	ehr::runtime_types::pallet_ehr_access::pallet::Error as AccessError,
-	records, roles,
+	records,
+	registrar::Motion,
+	roles,
 	subxt_signer::sr25519::{dev, Keypair},
 	types::{Category, EmergencyReason, EntryState, GrantScope, Grantee, Right},
 	Error,
@@ -33,16 +35,19 @@ async fn the_original_story_through_the_library() {
 	let colleague = Keypair::from_uri(&"//Charlie//stash".parse().unwrap()).unwrap();
 
 	// The registrar registers the dev node as custodian, and the hospital.
-	let custodian = archive::register_custodian(&api, &registrar, &node.custody_url())
+	let (custodian, motion) = archive::register_custodian(&api, &registrar, &node.custody_url())
 		.await
 		.expect("the node registers as custodian");
+	// Alice is the one registrar of a dev chain: her approval is the quorum.
+	assert_eq!(motion, Motion::Dispatched);
 	assert_eq!(archive::active_custodians(&api).await.unwrap(), vec![custodian]);
 	let profile = roles::HospitalProfile {
 		name: "St Mary".into(),
 		address: "1 Main Street".into(),
 		specialities: vec!["cardiology".into(), "oncology".into()],
 	};
-	roles::register_hospital(&api, &registrar, &id(&hospital), &profile).await.unwrap();
+	let motion = roles::register_hospital(&api, &registrar, &id(&hospital), &profile).await;
+	assert_eq!(motion.unwrap(), Motion::Dispatched);
 	let shown = roles::hospital(&api, &id(&hospital)).await.unwrap();
 	assert_eq!(shown.profile, profile);
 

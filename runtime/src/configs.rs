@@ -7,7 +7,7 @@ use polkadot_sdk::{
 		parameter_types,
 		traits::{
 			fungible::HoldConsideration, ConstBool, ConstU128, ConstU32, ConstU64, ConstU8,
-			LinearStoragePrice, Nothing, VariantCountOf,
+			EitherOfDiverse, LinearStoragePrice, Nothing, VariantCountOf,
 		},
 		weights::{
 			constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
@@ -124,6 +124,46 @@ impl pallet_sudo::Config for Runtime {
 }
 
 impl pallet_insecure_randomness_collective_flip::Config for Runtime {}
+
+parameter_types! {
+	/// A registrar motion not carried within a week lapses.
+	pub const RegistrarMotionDuration: BlockNumber = 7 * DAYS;
+	/// A registrar motion may dispatch a call of at most half a block.
+	pub RegistrarMaxProposalWeight: Weight = Perbill::from_percent(50) * RuntimeBlockWeights::get().max_block;
+}
+
+/// The registrar: [`ehr_types::REGISTRAR_QUORUM`] of the `Registrars` collective (the
+/// administrators of the hospitals that run the network), or root. Only the `development` preset
+/// has a sudo key; on a network the collective alone acts, and no single key can.
+pub type RegistrarOrigin = EitherOfDiverse<
+	EnsureRoot<AccountId>,
+	pallet_collective::EnsureProportionAtLeast<
+		AccountId,
+		(),
+		{ ehr_types::REGISTRAR_QUORUM.0 },
+		{ ehr_types::REGISTRAR_QUORUM.1 },
+	>,
+>;
+
+/// The registrars: a member proposes a registrar call, the others vote, and it is dispatched
+/// once the quorum is reached (at once when one member is the quorum). Members are named at
+/// genesis and changed only by the registrar itself.
+impl pallet_collective::Config for Runtime {
+	type RuntimeOrigin = RuntimeOrigin;
+	type Proposal = RuntimeCall;
+	type RuntimeEvent = RuntimeEvent;
+	type MotionDuration = RegistrarMotionDuration;
+	type MaxProposals = ConstU32<100>;
+	type MaxMembers = ConstU32<100>;
+	type DefaultVote = pallet_collective::PrimeDefaultVote;
+	type WeightInfo = pallet_collective::weights::SubstrateWeight<Runtime>;
+	type SetMembersOrigin = RegistrarOrigin;
+	type MaxProposalWeight = RegistrarMaxProposalWeight;
+	type DisapproveOrigin = RegistrarOrigin;
+	type KillOrigin = RegistrarOrigin;
+	// Only members propose: no deposit needed to keep strangers out.
+	type Consideration = ();
+}
 
 /// Storage deposit for `items` storage items holding `bytes` bytes in all.
 pub const fn deposit(items: u32, bytes: u32) -> Balance {
@@ -258,9 +298,10 @@ parameter_types! {
 }
 
 /// Roles, consent, record anchors, emergency access and audited reads. Hospitals are registered
-/// by root (sudo); every other item is paid for with a deposit held in `Balances`.
+/// by the registrar ([`RegistrarOrigin`]); every other item is paid for with a deposit held in
+/// `Balances`.
 impl pallet_ehr_access::Config for Runtime {
-	type RegistrarOrigin = EnsureRoot<AccountId>;
+	type RegistrarOrigin = RegistrarOrigin;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type PatientDeposit = EhrPatientDeposit;
@@ -289,7 +330,7 @@ impl pallet_ehr_access::Config for Runtime {
 }
 
 impl pallet_shamir_archive::Config for Runtime {
-	type RegistrarOrigin = EnsureRoot<AccountId>;
+	type RegistrarOrigin = RegistrarOrigin;
 	type Records = EhrAccess;
 	type MaxEndpointLen = MaxEndpointLen;
 	type MaxPieces = MaxPieces;

@@ -1,6 +1,8 @@
-//! Genesis presets: `development` (one node, Alice) and `local_testnet` (Alice and Bob validate).
+//! Genesis presets: `development` (one node, Alice, who holds sudo and is the one registrar)
+//! and `local_testnet` (Alice and Bob validate; Alice, Bob and Charlie are the registrars, any
+//! two of whom act; no sudo).
 use crate::{
-	AccountId, AuraConfig, BalancesConfig, GrandpaConfig, RuntimeGenesisConfig,
+	AccountId, AuraConfig, BalancesConfig, GrandpaConfig, RegistrarsConfig, RuntimeGenesisConfig,
 	ShamirArchiveConfig, SudoConfig, UNIT,
 };
 use alloc::{vec, vec::Vec};
@@ -19,7 +21,8 @@ const ENDOWMENT: u128 = 1_000_000 * UNIT;
 fn testnet_genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	endowed: Vec<AccountId>,
-	root: AccountId,
+	sudo: Option<AccountId>,
+	registrars: Vec<AccountId>,
 	(min_k, min_n): (u8, u8),
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
@@ -35,7 +38,8 @@ fn testnet_genesis(
 				.map(|(_, grandpa)| (grandpa.clone(), 1))
 				.collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
+		sudo: SudoConfig { key: sudo },
+		registrars: RegistrarsConfig { members: registrars },
 		shamir_archive: ShamirArchiveConfig { min_k, min_n },
 	})
 }
@@ -44,19 +48,23 @@ fn authority(seed: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaI
 	(seed.public().into(), grandpa.public().into())
 }
 
-/// Alice authors and finalises alone and holds sudo; the well-known dev accounts are funded.
-/// Archives need 1 of 1 piece: the node is the chain's one custodian.
+/// Alice authors and finalises alone, holds sudo and is the one registrar (her proposals pass at
+/// once); the well-known dev accounts are funded. Archives need 1 of 1 piece: the node is the
+/// chain's one custodian.
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
-		Sr25519Keyring::Alice.to_account_id(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
+		vec![Sr25519Keyring::Alice.to_account_id()],
 		(1, 1),
 	)
 }
 
-/// Alice and Bob validate; Alice..Eve (and the other well-known accounts) are funded; Alice
-/// holds sudo. Archives need at least 2 of 3 pieces: every node of a local network is a custodian.
+/// Alice and Bob validate; Alice..Eve (and the other well-known accounts) are funded. No sudo:
+/// Alice, Bob and Charlie, the hospitals' administrators, are the registrars, and any two of
+/// them act together. Archives need at least 2 of 3 pieces: every node of a local network is a
+/// custodian.
 pub fn local_config_genesis() -> Value {
 	testnet_genesis(
 		vec![
@@ -64,7 +72,10 @@ pub fn local_config_genesis() -> Value {
 			authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
 		],
 		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
-		Sr25519Keyring::Alice.to_account_id(),
+		None,
+		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+			.map(|k| k.to_account_id())
+			.to_vec(),
 		(2, 3),
 	)
 }

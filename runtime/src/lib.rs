@@ -1,8 +1,11 @@
 //! # ehr-runtime
 //!
 //! The FRAME runtime of ehr-chain. Besides the usual solo-chain pallets (Aura block authoring,
-//! GRANDPA finality, balances and fees, sudo) it holds:
+//! GRANDPA finality, balances and fees, and sudo, whose key only the `development` preset sets)
+//! it holds:
 //!
+//! - `Registrars`: a `pallet-collective` of hospital administrators, two thirds of whom act as the
+//!   registrar (hospitals, custodians, the archive's minimum redundancy); no single key can;
 //! - `EhrAccess`: hospitals, doctors, patients, consent, record anchors and audited access;
 //! - `ShamirArchive`: custodian nodes and the commitments of records dispersed among them;
 //! - `Contracts`: `pallet-contracts`, so that hospitals and patients can deploy policy contracts
@@ -180,6 +183,8 @@ mod runtime {
 	pub type RandomnessCollectiveFlip = pallet_insecure_randomness_collective_flip;
 	#[runtime::pallet_index(8)]
 	pub type Contracts = pallet_contracts;
+	#[runtime::pallet_index(9)]
+	pub type Registrars = pallet_collective;
 
 	#[runtime::pallet_index(20)]
 	pub type EhrAccess = pallet_ehr_access;

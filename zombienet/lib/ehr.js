@@ -109,55 +109,83 @@ function ehr(n, suri, args) {
   });
 }
 
-// Registers the custodians of `nodes` (sudo by Alice) and `patients` as patients, all in one
-// block: each of Alice's calls has its own nonce, so nobody waits for another's finality.
+// Registers the custodians of `nodes` by the registrars' motions, and `patients` as patients.
+// The network has no sudo key: two of the three registrars (Alice, Bob, Charlie) must approve.
+// Alice proposes every registration (with two approvals as its threshold; the chain checks that
+// two are its quorum) and the patients register, all in one block; then Alice and Bob vote for
+// every motion, and Bob closes them, which registers the custodians.
 async function register(entry, nodes, patients) {
   const { ApiPromise, WsProvider, Keyring } = require("@polkadot/api");
   const api = await ApiPromise.create({ provider: new WsProvider(entry.wsUri), noInitWarn: true });
   try {
     const keyring = new Keyring({ type: "sr25519" });
-    const alice = keyring.addFromUri("//Alice");
+    const [alice, bob] = ["//Alice", "//Bob"].map((uri) => keyring.addFromUri(uri));
     const registered = await api.query.shamirArchive.custodians.keys();
     const known = new Set(registered.map((key) => key.args[0].toHex()));
-    const calls = [];
+    const motions = [];
     for (const n of nodes) {
       const status = await custodyStatus(n);
       if (known.has(status.custodian)) continue;
-      const call = api.tx.shamirArchive.registerCustodian(
-        status.custodian,
-        n.custodyUrl,
-        status.x25519Public,
-        status.receiptKey,
+      motions.push(
+        api.tx.shamirArchive.registerCustodian(status.custodian, n.custodyUrl, status.x25519Public, status.receiptKey),
       );
-      calls.push([api.tx.sudo.sudo(call), alice]);
     }
+    const approvers = 2; // Alice and Bob
+    const proposals = motions.map((call) => [api.tx.registrars.propose(approvers, call, call.method.encodedLength), alice]);
+    const registrations = [];
     for (const uri of patients) {
       const patient = keyring.addFromUri(uri);
       if ((await api.query.ehrAccess.patients(patient.address)).isSome) continue;
-      calls.push([api.tx.ehrAccess.registerPatient(), patient]);
+      registrations.push([api.tx.ehrAccess.registerPatient(), patient]);
     }
-    const nonces = new Map();
-    for (const call of calls) {
-      const address = call[1].address;
-      if (!nonces.has(address)) nonces.set(address, (await api.rpc.system.accountNextIndex(address)).toNumber());
-      call.push(nonces.get(address));
-      nonces.set(address, call[2] + 1);
-    }
-    await Promise.all(calls.map(([tx, signer, nonce]) => finalized(api, tx, signer, nonce)));
-    return calls.length;
+    await finalizedAll(api, [...proposals, ...registrations]);
+    const pending = await Promise.all(
+      motions.map(async (call) => {
+        const hash = call.method.hash;
+        const votes = (await api.query.registrars.voting(hash)).unwrap();
+        const weight = (await api.call.transactionPaymentCallApi.queryCallInfo(call, call.method.encodedLength)).weight;
+        return { call, hash, index: votes.index, weight };
+      }),
+    );
+    await finalizedAll(
+      api,
+      pending.flatMap(({ hash, index }) => [alice, bob].map((member) => [api.tx.registrars.vote(hash, index, true), member])),
+    );
+    await finalizedAll(
+      api,
+      pending.map(({ call, hash, index, weight }) => [
+        api.tx.registrars.close(hash, index, weight, call.method.encodedLength),
+        bob,
+      ]),
+    );
+    return motions.length + registrations.length;
   } finally {
     await api.disconnect();
   }
 }
 
-// Signs and submits `tx`; resolves once it is finalised and succeeded (a sudo call's own
-// result included).
+// Submits every `[tx, signer]` at once, each signer's with consecutive nonces so that they share
+// a block, and resolves once all are finalised and succeeded.
+async function finalizedAll(api, calls) {
+  const nonces = new Map();
+  const signed = [];
+  for (const [tx, signer] of calls) {
+    const address = signer.address;
+    if (!nonces.has(address)) nonces.set(address, (await api.rpc.system.accountNextIndex(address)).toNumber());
+    signed.push([tx, signer, nonces.get(address)]);
+    nonces.set(address, nonces.get(address) + 1);
+  }
+  await Promise.all(signed.map(([tx, signer, nonce]) => finalized(api, tx, signer, nonce)));
+}
+
+// Signs and submits `tx`; resolves once it is finalised and succeeded (the result of the call a
+// registrars' motion dispatched included).
 function finalized(api, tx, signer, nonce) {
   return new Promise((resolve, reject) => {
     tx.signAndSend(signer, { nonce }, ({ status, events, dispatchError }) => {
       const failed =
         dispatchError ||
-        events.map(({ event }) => event).find((e) => api.events.sudo.Sudid.is(e) && e.data[0].isErr)?.data[0]
+        events.map(({ event }) => event).find((e) => api.events.registrars.Executed.is(e) && e.data[1].isErr)?.data[1]
           .asErr;
       if (failed) {
         const error = failed.isModule ? api.registry.findMetaError(failed.asModule) : null;

@@ -11,7 +11,7 @@ async function main(dir) {
   await lib.until("the first finalised block", async () => (await lib.finalizedNumber(nodes[0])) >= 1, 180_000);
   console.log(`first block finalised ${((Date.now() - networkStartTime) / 1000).toFixed(1)} s after zombienet began`);
   const registered = await lib.register(nodes[0], nodes, ["//Ferdie"]);
-  console.log(`registered ${registered} custodians and patients (sudo: //Alice; patient: //Ferdie)\n`);
+  console.log(`registered ${registered} custodians and patients (registrars: //Alice and //Bob; patient: //Ferdie)\n`);
   console.log("node     role        RPC (ws and http)        custody");
   for (const n of nodes) {
     console.log(`${n.name.padEnd(8)} ${(n.validator ? "validator" : "full node").padEnd(11)} ${n.wsUri.padEnd(24)} ${n.custodyUrl}`);

@@ -1,5 +1,5 @@
-// Registers every node as a custodian (sudo by Alice) and //Ferdie as a patient, through the
-// node named in the DSL line.
+// Registers every node as a custodian (by the registrars //Alice and //Bob) and //Ferdie as a
+// patient, through the node named in the DSL line.
 "use strict";
 const { network, node, register } = require("../lib/ehr");
 

@@ -1,5 +1,5 @@
 //! `ehr archive` and `ehr custodian`: archive entries and custodian nodes (`ehr_client::archive`).
-use crate::{cause, keys, output, progress, Ctx, Output};
+use crate::{cause, keys, motion_output, output, progress, Ctx, Output};
 use clap::Subcommand;
 use ehr_client::{archive, records::default_threshold};
 
@@ -27,14 +27,14 @@ pub(crate) enum CustodianCmd {
 	/// List the active custodians.
 	List,
 	/// Register the custodian node whose custody service answers at an endpoint
-	/// (`http://host:9955`, its `--custody-listen`), with the keys it reports (signed by the
-	/// registrar).
+	/// (`http://host:9955`, its `--custody-listen`), with the keys it reports (signed by a
+	/// registrar; done once two thirds of the registrars have run the same command).
 	Register { endpoint: String },
 	/// Ask a custodian node's custody service (`http://host:9955`) for its status.
 	Status { endpoint: String },
-	/// Suspend a custodian (signed by the registrar): its pieces become repairable.
+	/// Approve suspending a custodian (signed by a registrar): its pieces become repairable.
 	Suspend { account: String },
-	/// Reinstate a custodian (signed by the registrar).
+	/// Approve reinstating a custodian (signed by a registrar).
 	Reinstate { account: String },
 }
 
@@ -108,26 +108,27 @@ pub(crate) async fn custodian(ctx: &Ctx, cmd: CustodianCmd) -> Result<Output, St
 			output(&list, format!("{text}\n{summary}").trim_start().to_owned())
 		},
 		CustodianCmd::Register { endpoint } => {
-			let c =
+			let (c, motion) =
 				archive::register_custodian(api, &ctx.signer()?, &endpoint).await.map_err(cause)?;
-			output(
-				&serde_json::json!({ "account": c.account, "endpoint": c.endpoint }),
+			motion_output(
+				&c.account,
+				&motion,
 				format!("custodian {} registered at {}", c.account, c.endpoint),
 			)
 		},
 		CustodianCmd::Suspend { account } => {
 			let custodian = keys::account(&account)?;
-			archive::set_custodian_status(api, &ctx.signer()?, &custodian, false)
+			let motion = archive::set_custodian_status(api, &ctx.signer()?, &custodian, false)
 				.await
 				.map_err(cause)?;
-			output(&custodian, format!("custodian {custodian} suspended"))
+			motion_output(&custodian, &motion, format!("custodian {custodian} suspended"))
 		},
 		CustodianCmd::Reinstate { account } => {
 			let custodian = keys::account(&account)?;
-			archive::set_custodian_status(api, &ctx.signer()?, &custodian, true)
+			let motion = archive::set_custodian_status(api, &ctx.signer()?, &custodian, true)
 				.await
 				.map_err(cause)?;
-			output(&custodian, format!("custodian {custodian} reinstated"))
+			motion_output(&custodian, &motion, format!("custodian {custodian} reinstated"))
 		},
 		CustodianCmd::Status { endpoint } => {
 			let status = archive::node_status(&endpoint).await.map_err(cause)?;

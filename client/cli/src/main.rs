@@ -46,7 +46,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-	/// Hospitals: registered and suspended by the registrar (the sudo key).
+	/// Hospitals: registered and suspended by the registrars (two thirds of them approve the
+	/// same command).
 	#[command(subcommand)]
 	Hospital(HospitalCmd),
 	/// Doctors: registered and suspended by their hospital.
@@ -86,6 +87,25 @@ struct Output {
 fn output<T: Serialize>(value: &T, text: impl Into<String>) -> Result<Output, String> {
 	let json = serde_json::to_value(value).map_err(|e| format!("cannot print the result: {e}"))?;
 	Ok(Output { json, text: text.into() })
+}
+
+/// The output of a registrar action on `account`: `done` once the registrars' quorum approved
+/// it, else how many more registrars must run the same command.
+fn motion_output(
+	account: &impl Serialize,
+	motion: &ehr_client::registrar::Motion,
+	done: String,
+) -> Result<Output, String> {
+	use ehr_client::registrar::Motion;
+	let text = match motion {
+		Motion::Dispatched => done,
+		Motion::Pending { approvals, threshold } => format!(
+			"approved by {approvals} of the {threshold} registrars needed: it is done when {} \
+			 more run the same command",
+			threshold.saturating_sub(*approvals)
+		),
+	};
+	output(&serde_json::json!({ "account": account, "motion": motion }), text)
 }
 
 /// The context of a command: the connection and where keys come from.

@@ -1,11 +1,12 @@
 //! `ehr hospital|doctor|patient|guardian`: who is who (`ehr_client::roles`).
-use crate::{cause, keys, output, Ctx, Output};
+use crate::{cause, keys, motion_output, output, Ctx, Output};
 use clap::{Args, Subcommand};
 use ehr_client::roles;
 
 #[derive(Subcommand)]
 pub(crate) enum HospitalCmd {
-	/// Register a hospital (signed by the registrar).
+	/// Approve registering a hospital (signed by a registrar; done once two thirds of the
+	/// registrars have run the same command).
 	Register {
 		/// The hospital administrator's account.
 		account: String,
@@ -19,9 +20,9 @@ pub(crate) enum HospitalCmd {
 	},
 	/// Show a hospital.
 	Show { account: String },
-	/// Suspend a hospital (signed by the registrar).
+	/// Approve suspending a hospital (signed by a registrar).
 	Suspend { account: String },
-	/// Reinstate a hospital (signed by the registrar).
+	/// Approve reinstating a hospital (signed by a registrar).
 	Reinstate { account: String },
 }
 
@@ -95,10 +96,10 @@ pub(crate) async fn hospital(ctx: &Ctx, cmd: HospitalCmd) -> Result<Output, Stri
 		HospitalCmd::Register { account, name, address, specialities } => {
 			let hospital = keys::account(&account)?;
 			let profile = roles::HospitalProfile { name, address, specialities };
-			roles::register_hospital(api, &ctx.signer()?, &hospital, &profile)
+			let motion = roles::register_hospital(api, &ctx.signer()?, &hospital, &profile)
 				.await
 				.map_err(cause)?;
-			output(&hospital, format!("hospital {hospital} registered"))
+			motion_output(&hospital, &motion, format!("hospital {hospital} registered"))
 		},
 		HospitalCmd::Show { account } => {
 			let h = roles::hospital(api, &keys::account(&account)?).await.map_err(cause)?;
@@ -116,17 +117,17 @@ pub(crate) async fn hospital(ctx: &Ctx, cmd: HospitalCmd) -> Result<Output, Stri
 		},
 		HospitalCmd::Suspend { account } => {
 			let hospital = keys::account(&account)?;
-			roles::set_hospital_status(api, &ctx.signer()?, &hospital, false)
+			let motion = roles::set_hospital_status(api, &ctx.signer()?, &hospital, false)
 				.await
 				.map_err(cause)?;
-			output(&hospital, format!("hospital {hospital} suspended"))
+			motion_output(&hospital, &motion, format!("hospital {hospital} suspended"))
 		},
 		HospitalCmd::Reinstate { account } => {
 			let hospital = keys::account(&account)?;
-			roles::set_hospital_status(api, &ctx.signer()?, &hospital, true)
+			let motion = roles::set_hospital_status(api, &ctx.signer()?, &hospital, true)
 				.await
 				.map_err(cause)?;
-			output(&hospital, format!("hospital {hospital} reinstated"))
+			motion_output(&hospital, &motion, format!("hospital {hospital} reinstated"))
 		},
 	}
 }

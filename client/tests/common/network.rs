@@ -3,7 +3,8 @@
 use super::{free_port, TestNode};
 use ehr_client::{
 	archive::{self, CustodianInfo},
-	ehr, submit_batch,
+	ehr::{self, runtime_types::sp_weights::weight_v2::Weight},
+	registrar, submit_batch,
 	subxt::rpcs::client::rpc_params,
 	subxt_signer::sr25519::dev,
 	EhrClient,
@@ -72,17 +73,59 @@ pub async fn wait_synced(api: &EhrClient, nodes: &[&TestNode]) {
 	}
 }
 
-/// Registers every node as a custodian (sudo by Alice), in one block or two.
+/// Registers every node as a custodian, by the registrars' motions: Alice proposes them all
+/// at once; where one registrar is not the quorum (`--chain local`: two of Alice, Bob and
+/// Charlie), Alice and Bob vote for them all at once, and then Bob closes them all at once.
 pub async fn register_custodians(api: &EhrClient, nodes: &[TestNode]) -> Vec<CustodianInfo> {
-	let alice = dev::alice();
+	let (alice, bob) = (dev::alice(), dev::bob());
+	let members = registrar::members(api).await.expect("the registrars");
+	let threshold = ehr_types::registrar_threshold(members.len() as u32);
 	let mut custodians = Vec::new();
 	let mut calls = Vec::new();
 	for node in nodes {
 		let (custodian, call) =
 			archive::custodian_registration(&node.custody_url()).await.expect("custody status");
 		custodians.push(custodian);
-		calls.push((ehr::tx().sudo().sudo(call), &alice));
+		calls.push(call);
 	}
-	submit_batch(api, &calls).await.expect("register_custodian");
+	let mut motions = Vec::new();
+	for call in &calls {
+		motions.push(registrar::motion_of(api, call).await.expect("a motion"));
+	}
+	let proposals: Vec<_> = calls
+		.iter()
+		.zip(&motions)
+		.map(|(call, (_, length))| {
+			(ehr::tx().registrars().propose(threshold, call.clone(), *length), &alice)
+		})
+		.collect();
+	submit_batch(api, &proposals).await.expect("propose register_custodian");
+	if threshold > 1 {
+		assert_eq!(threshold, 2, "Alice and Bob are the quorum of --chain local");
+		let mut votes = Vec::new();
+		let mut closes = Vec::new();
+		for &(hash, length) in &motions {
+			let at = api.at_current_block().await.expect("a block");
+			let index = at
+				.storage()
+				.fetch(ehr::storage().registrars().voting(), (hash,))
+				.await
+				.expect("the motion")
+				.decode()
+				.expect("its votes")
+				.index;
+			votes.push((ehr::tx().registrars().vote(hash, index, true), &alice));
+			votes.push((ehr::tx().registrars().vote(hash, index, true), &bob));
+			// A bound far above what registering a custodian weighs; the rest is refunded.
+			let bound = Weight { ref_time: 10_000_000_000, proof_size: 100_000 };
+			closes.push((ehr::tx().registrars().close(hash, index, bound, length), &bob));
+		}
+		submit_batch(api, &votes).await.expect("vote for register_custodian");
+		submit_batch(api, &closes).await.expect("close register_custodian");
+	}
+	let active = archive::active_custodians(api).await.expect("custodians");
+	for custodian in &custodians {
+		assert!(active.contains(custodian), "{} is not registered", custodian.endpoint);
+	}
 	custodians
 }

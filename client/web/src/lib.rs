@@ -41,6 +41,12 @@ pub fn default_threshold(custodians: usize) -> u8 {
 	ehr_custody_protocol::default_threshold(custodians)
 }
 
+/// The approvals a registrars' motion needs among `members` registrars (the chain's quorum).
+#[wasm_bindgen(js_name = registrarThreshold)]
+pub fn registrar_threshold(members: u32) -> u32 {
+	ehr_types::registrar_threshold(members)
+}
+
 /// Where a put is `POST`ed on a custodian's endpoint.
 #[wasm_bindgen(js_name = putPath)]
 pub fn put_path() -> String {

@@ -26,9 +26,10 @@
 //!
 //! ## Roles
 //!
-//! - **Registrar** (`RegistrarOrigin`, root in ehr-runtime): registers, updates, suspends and
-//!   reinstates **hospitals** (the administrator's account and a public profile: name, address,
-//!   specialities), and may suspend or reinstate any **doctor**.
+//! - **Registrar** (`RegistrarOrigin`: two thirds of the `Registrars` collective in ehr-runtime,
+//!   never one key on a network): registers, updates, suspends and reinstates **hospitals** (the
+//!   administrator's account and a public profile: name, address, specialities), and may suspend
+//!   or reinstate any **doctor**.
 //! - **Hospital**: invites **its own doctors** (account and public profile: name, speciality,
 //!   professional contact), and suspends, reinstates and removes them; no other hospital can. A
 //!   doctor is registered only when the doctor's own key accepts the invitation

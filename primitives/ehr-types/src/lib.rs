@@ -28,6 +28,24 @@ pub type TicketId = u64;
 /// A 32-byte commitment (hash) to the encrypted payload of a record.
 pub type Commitment = [u8; 32];
 
+/// The registrars' quorum, as a fraction of the `Registrars` collective's members: a registrar
+/// action (registering or suspending a hospital, a doctor or a custodian, setting the archive
+/// minimum) is taken once at least two thirds of the members approve it. The runtime's
+/// `RegistrarOrigin` and every client's proposal threshold both come from these two numbers.
+pub const REGISTRAR_QUORUM: (u32, u32) = (2, 3);
+
+/// The approvals a registrar motion needs among `members`: the least count that reaches
+/// [`REGISTRAR_QUORUM`] (1 of 1, 2 of 3, 3 of 4), never less than one.
+pub const fn registrar_threshold(members: u32) -> u32 {
+	let (numerator, denominator) = REGISTRAR_QUORUM;
+	let needed = (members.saturating_mul(numerator)).div_ceil(denominator);
+	if needed == 0 {
+		1
+	} else {
+		needed
+	}
+}
+
 /// Derives every shared type takes: SCALE, type info, the usual comparisons, and (by feature)
 /// serde and subxt's traits.
 macro_rules! shared_type {
@@ -297,6 +315,19 @@ impl From<Result<AccessReason, DenyReason>> for AccessDecision {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn a_registrar_threshold_is_the_least_count_that_reaches_the_quorum() {
+		let (numerator, denominator) = REGISTRAR_QUORUM;
+		assert_eq!([1, 2, 3, 4, 5, 6].map(registrar_threshold), [1, 2, 2, 3, 4, 4]);
+		for members in 1..=100u32 {
+			let threshold = registrar_threshold(members);
+			// Enough for the runtime's `EnsureProportionAtLeast`, and one fewer is not.
+			assert!(threshold * denominator >= numerator * members);
+			assert!((threshold - 1) * denominator < numerator * members);
+		}
+		assert_eq!(registrar_threshold(0), 1);
+	}
 
 	#[test]
 	fn every_category_round_trips_through_each_of_its_resource_types() {

@@ -6,6 +6,7 @@
 import type { ApiPromise } from '@polkadot/api';
 import { u8aToString, u8aToHex } from '@polkadot/util';
 import { decodeAddress, encodeAddress } from '@polkadot/util-crypto';
+import { registrarMembers } from './registrar';
 
 export type StatusName = 'Active' | 'Suspended';
 
@@ -258,8 +259,8 @@ export async function guardedPatients(api: ApiPromise, guardian: string): Promis
 }
 
 export async function roles(api: ApiPromise, account: string): Promise<Roles> {
-  const [sudoKey, h, d, c, p, proposal, invitation, guardianOf] = await Promise.all([
-    api.query.sudo ? api.query.sudo.key() : Promise.resolve(null),
+  const [registrars, h, d, c, p, proposal, invitation, guardianOf] = await Promise.all([
+    registrarMembers(api),
     hospital(api, account),
     doctor(api, account),
     custodian(api, account),
@@ -268,10 +269,9 @@ export async function roles(api: ApiPromise, account: string): Promise<Roles> {
     api.query.ehrAccess.pendingDoctors(account),
     guardedPatients(api, account),
   ]);
-  const key: any = sudoKey;
   const prop: any = proposal;
   const r: Roles = {
-    registrar: !!key && key.isSome && sameAccount(acc(key.unwrap()), account),
+    registrar: registrars.some((member) => sameAccount(member, account)),
     hospital: h,
     doctor: d,
     custodian: c,

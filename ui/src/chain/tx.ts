@@ -97,15 +97,16 @@ const tokenDocs: Record<string, string> = {
   Unsupported: 'Unsupported operation.',
 };
 
-/** Looks for the failure of a dispatched transaction in its events, `sudo.Sudid` included. */
+/** Looks for the failure of a dispatched transaction in its events, including that of the call
+ * a registrars' motion dispatched (`registrars.Executed`). */
 export function failureOf(api: ApiPromise, events: EventRecord[]): ChainError | undefined {
   for (const { event } of events) {
     const { section, method, data } = event;
     if (section === 'system' && method === 'ExtrinsicFailed') {
       return decodeDispatchError(api, data[0] as DispatchError);
     }
-    if (section === 'sudo' && method === 'Sudid') {
-      const result = data[0] as unknown as { isErr: boolean; asErr: DispatchError };
+    if (section === 'registrars' && method === 'Executed') {
+      const result = data[1] as unknown as { isErr: boolean; asErr: DispatchError };
       if (result.isErr) return decodeDispatchError(api, result.asErr);
     }
   }
@@ -131,7 +132,7 @@ export async function submit(
 ): Promise<{ blockHash: string; events: EventRecord[]; blockNumber?: number }> {
   const id = nextId++;
   const label = `${tx.method.section}.${tx.method.method}${
-    tx.method.section === 'sudo' ? ` (${innerCall(tx)})` : ''
+    tx.method.section === 'registrars' && tx.method.method === 'propose' ? ` (${innerCall(tx)})` : ''
   }`;
   const report = (s: Omit<TxStatus, 'label'>) => {
     const full = { ...s, label };
@@ -197,7 +198,7 @@ export async function submit(
 
 function innerCall(tx: SubmittableExtrinsic<'promise'>): string {
   try {
-    const call = tx.method.args[0] as unknown as { section: string; method: string };
+    const call = tx.method.args[1] as unknown as { section: string; method: string };
     return `${call.section}.${call.method}`;
   } catch {
     return 'call';

@@ -40,6 +40,13 @@ export async function validateRecord(fhirJson: string): Promise<{ category: stri
   return { category, resourceType: (JSON.parse(fhirJson) as { resourceType: string }).resourceType };
 }
 
+/** The approvals a registrars' motion needs among `members` registrars (the chain's rule, from
+ * the Rust crates in the worker). */
+export async function registrarThreshold(members: number): Promise<number> {
+  const answer = await call({ op: 'registrarThreshold', members });
+  return (answer as Extract<Answer, { op: 'registrarThreshold' }>).threshold;
+}
+
 /**
  * `actor` adds a record of `input.patient`: validated, encrypted and dispersed to every active
  * custodian in the worker, then added on chain with its archive and receipts in one

@@ -22,6 +22,7 @@ export interface PieceSource {
 
 export type Request =
   | { op: 'validate'; json: Uint8Array }
+  | { op: 'registrarThreshold'; members: number }
   | { op: 'session'; genesis: Uint8Array; account: Uint8Array; nowMs: number; lifetimeMs: number }
   | { op: 'grant'; session: number; signature: Uint8Array }
   | {
@@ -58,6 +59,7 @@ export interface Written {
 
 export type Answer =
   | { op: 'validate'; category: string }
+  | { op: 'registrarThreshold'; threshold: number }
   | { op: 'session'; session: number; payload: Uint8Array; expiresAtMs: number }
   | { op: 'grant' }
   | { op: 'write'; written: Written }

@@ -2,7 +2,16 @@
 // crates compiled to WebAssembly (client/web). It keeps the custody session keys (their secrets
 // never leave it), validates, encodes, seals and sends pieces, checks receipts, fetches and
 // checks pieces and decodes; the page (index.ts) does the chain's part.
-import init, { RecordRead, RecordWrite, Session, defaultThreshold, getPath, putPath, validateFhir } from '../wasm/ehr_web';
+import init, {
+  RecordRead,
+  RecordWrite,
+  Session,
+  defaultThreshold,
+  getPath,
+  putPath,
+  registrarThreshold,
+  validateFhir,
+} from '../wasm/ehr_web';
 import type { Answer, FromWorker, PieceSource, Progress, Request, Written } from './messages';
 
 const ready = init();
@@ -31,6 +40,8 @@ async function handle(request: Request, progress: (p: Progress) => void): Promis
   switch (request.op) {
     case 'validate':
       return { op: 'validate', category: validateFhir(request.json) };
+    case 'registrarThreshold':
+      return { op: 'registrarThreshold', threshold: registrarThreshold(request.members) };
     case 'session': {
       const session = new Session(request.genesis, request.account, request.nowMs, request.lifetimeMs);
       const id = nextSession++;

@@ -1,6 +1,7 @@
-// Registrar (the sudo key): hospitals and custodians.
+// Registrar (a member of the Registrars collective): hospitals and custodians. Each action is
+// this member's approval of a motion, done once two thirds of the registrars approve it.
 import type { Ctx } from '../app';
-import { submit } from '../chain/tx';
+import { approve, motionText } from '../chain/registrar';
 import { hospitals, custodians, normaliseAddress } from '../chain/queries';
 import { h, actionForm, field, card, table, addr, actionButton, notice } from '../ui/dom';
 
@@ -12,7 +13,7 @@ const specs = (s: string) =>
 
 export async function registrarScreen(ctx: Ctx): Promise<HTMLElement> {
   const { api, actor } = ctx;
-  const sudo = (call: Parameters<typeof api.tx.sudo.sudo>[0]) => submit(api, api.tx.sudo.sudo(call), actor);
+  const act = async (call: Parameters<typeof approve>[1], done: string) => motionText(await approve(api, call, actor), done);
   const [hs, cs] = await Promise.all([hospitals(api), custodians(api)]);
 
   const hospitalRows = hs.map((x) => {
@@ -30,8 +31,8 @@ export async function registrarScreen(ctx: Ctx): Promise<HTMLElement> {
           suspend ? 'Suspend' : 'Reinstate',
           out,
           async () => {
-            await sudo(api.tx.ehrAccess.setHospitalStatus(x.account, suspend ? 'Suspended' : 'Active'));
-            return `${x.name} is ${suspend ? 'suspended' : 'active again'}.`;
+            const call = api.tx.ehrAccess.setHospitalStatus(x.account, suspend ? 'Suspended' : 'Active');
+            return act(call, `${x.name} is ${suspend ? 'suspended' : 'active again'}.`);
           },
           { danger: suspend, after: () => void ctx.refresh(), ariaLabel: `${suspend ? 'Suspend' : 'Reinstate'} ${x.name}` },
         ),
@@ -52,8 +53,8 @@ export async function registrarScreen(ctx: Ctx): Promise<HTMLElement> {
           suspend ? 'Suspend' : 'Reinstate',
           out,
           async () => {
-            await sudo(api.tx.shamirArchive.setCustodianStatus(c.account, suspend ? 'Suspended' : 'Active'));
-            return `Custodian ${suspend ? 'suspended' : 'reinstated'}.`;
+            const call = api.tx.shamirArchive.setCustodianStatus(c.account, suspend ? 'Suspended' : 'Active');
+            return act(call, `Custodian ${suspend ? 'suspended' : 'reinstated'}.`);
           },
           { danger: suspend, after: () => void ctx.refresh(), ariaLabel: `${suspend ? 'Suspend' : 'Reinstate'} custodian ${c.endpoint}` },
         ),
@@ -66,7 +67,11 @@ export async function registrarScreen(ctx: Ctx): Promise<HTMLElement> {
     'div',
     { class: 'screen' },
     h('h2', { class: 'screen-title' }, 'Registrar'),
-    notice('info', 'You hold the registrar key (sudo).', 'Registrar actions are sent as sudo calls; the chain still checks each one and names its refusal.'),
+    notice(
+      'info',
+      'You are one of the registrars.',
+      'Each action here is your approval: it is done once two thirds of the registrars have approved the same action, and the chain still checks it and names any refusal.',
+    ),
     card('Hospitals', undefined, table('Registered hospitals', ['Name', 'Account', 'Address', 'Specialities', 'Status', 'Doctors', 'Action'], hospitalRows, 'No hospital is registered yet.')),
     actionForm({
       title: 'Register a hospital',
@@ -80,8 +85,7 @@ export async function registrarScreen(ctx: Ctx): Promise<HTMLElement> {
       submit: 'Register hospital',
       run: async (v) => {
         const account = normaliseAddress(api, v.account);
-        await sudo(api.tx.ehrAccess.registerHospital(account, v.name, v.address, specs(v.specialities)));
-        return `${v.name} is registered.`;
+        return act(api.tx.ehrAccess.registerHospital(account, v.name, v.address, specs(v.specialities)), `${v.name} is registered.`);
       },
       after: () => void ctx.refresh(),
     }),
@@ -96,8 +100,7 @@ export async function registrarScreen(ctx: Ctx): Promise<HTMLElement> {
       ],
       submit: 'Update profile',
       run: async (v) => {
-        await sudo(api.tx.ehrAccess.updateHospital(v.account, v.name, v.address, specs(v.specialities)));
-        return 'Profile updated.';
+        return act(api.tx.ehrAccess.updateHospital(v.account, v.name, v.address, specs(v.specialities)), 'Profile updated.');
       },
       after: () => void ctx.refresh(),
     }),
@@ -118,8 +121,8 @@ export async function registrarScreen(ctx: Ctx): Promise<HTMLElement> {
         } catch (e) {
           throw new Error(`The custody node at ${endpoint} did not answer its status (${e instanceof Error ? e.message : String(e)}).`);
         }
-        await sudo(api.tx.shamirArchive.registerCustodian(status.custodian, endpoint, status.x25519Public, status.receiptKey));
-        return `Custodian at ${endpoint} is registered.`;
+        const call = api.tx.shamirArchive.registerCustodian(status.custodian, endpoint, status.x25519Public, status.receiptKey);
+        return act(call, `Custodian at ${endpoint} is registered.`);
       },
       after: () => void ctx.refresh(),
     }),
