@@ -1,8 +1,8 @@
 //! The custody RPC's request bodies as the custodian's HTTP handler takes them
 //! (`ehr_custody_service::http`): the body decoded with `DecodeAll` as the call's request,
-//! then served by the very `Serve` impls the handler calls, over a fake chain and a piece
-//! store in a scratch directory, and answered as `api::answer_bytes` encodes it. Only axum's
-//! and tokio's plumbing is left out.
+//! then admitted and served by the very `Serve` impls the handler calls, over a fake chain and
+//! a piece store in a scratch directory, and answered as `api::answer_bytes` encodes it. Only
+//! axum's and tokio's plumbing (and the connection limits) is left out.
 //!
 //! The first byte picks the call: 0 a put and 1 a get, both exactly as sent; 2 a put that
 //! this target signs as the author the chain lets write and whose `sealed_piece.ciphertext`
@@ -53,7 +53,9 @@ where
 	CustodyService<FakeChain>: Serve<M>,
 	M::Answer: Clone + PartialEq + std::fmt::Debug,
 {
-	let answer = custodian().serve(CLIENT, request);
+	let service = custodian();
+	let admitted = service.admit(CLIENT).expect("one call at a time, under no rate");
+	let answer = service.serve(&admitted, request);
 	if let Err(refusal) = &answer {
 		assert!(
 			!matches!(refusal, Refusal::Internal { .. } | Refusal::NotHeld { .. }),

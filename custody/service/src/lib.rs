@@ -19,7 +19,8 @@
 //!   pieces of erased records, and expire pending pieces whose receipts can no longer be used.
 //!
 //! Every call is first admitted by the [`limits`]: a rate per client address and a cap on
-//! calls in flight.
+//! calls in flight; over HTTP, before its body is read, and its connection was before that
+//! (connections per client address and node-wide, timeouts: [`http::HttpConfig`]).
 pub mod chain;
 pub mod http;
 pub mod keys;
@@ -69,6 +70,7 @@ pub struct CustodyService<C> {
 	store: Mutex<PieceStore>,
 	replay_guard: Mutex<ReplayGuard>,
 	limits: limits::RequestLimits,
+	http: http::HttpConfig,
 }
 
 impl<C: Chain> CustodyService<C> {
@@ -84,7 +86,24 @@ impl<C: Chain> CustodyService<C> {
 			)),
 			limits: limits::RequestLimits::new(config.rate_limit_per_minute, config.max_in_flight),
 			config,
+			http: http::HttpConfig::default(),
 		}
+	}
+
+	/// The service with `http` as the limits of its HTTP connections (else the defaults).
+	pub fn with_http_config(self, http: http::HttpConfig) -> Self {
+		Self { http, ..self }
+	}
+
+	/// The limits of the service's HTTP connections.
+	pub fn http_config(&self) -> &http::HttpConfig {
+		&self.http
+	}
+
+	/// Lets a call from `client` through the [`limits`] (its rate, the calls in flight), or
+	/// says why not; it counts as in flight until the answer is dropped.
+	pub fn admit(&self, client: IpAddr) -> Result<limits::Admitted, Refusal> {
+		self.limits.admit(client)
 	}
 
 	/// The custodian's keys.
@@ -100,7 +119,16 @@ impl<C: Chain> CustodyService<C> {
 	/// Keeps the piece of `signed` from `client` pending and answers its receipt; see the
 	/// crate docs for the checks, in their order.
 	pub fn put(&self, client: IpAddr, signed: &SignedPutRequest) -> Result<PutReceipt, Refusal> {
-		let _admitted = self.limits.admit(client)?;
+		let admitted = self.admit(client)?;
+		self.put_admitted(&admitted, signed)
+	}
+
+	/// [`Self::put`] of a call already [admitted](Self::admit).
+	pub fn put_admitted(
+		&self,
+		_admitted: &limits::Admitted,
+		signed: &SignedPutRequest,
+	) -> Result<PutReceipt, Refusal> {
 		let keys = &self.keys;
 		signed.verify(&self.chain.genesis_hash(), &keys.account, now_ms())?;
 		let request = &signed.request;
@@ -167,7 +195,16 @@ impl<C: Chain> CustodyService<C> {
 	/// Serves this custodian's piece of the record `signed` asks for, sealed to the request;
 	/// see the crate docs for the checks, in their order.
 	pub fn get(&self, client: IpAddr, signed: &SignedGetRequest) -> Result<SealedPiece, Refusal> {
-		let _admitted = self.limits.admit(client)?;
+		let admitted = self.admit(client)?;
+		self.get_admitted(&admitted, signed)
+	}
+
+	/// [`Self::get`] of a call already [admitted](Self::admit).
+	pub fn get_admitted(
+		&self,
+		_admitted: &limits::Admitted,
+		signed: &SignedGetRequest,
+	) -> Result<SealedPiece, Refusal> {
 		signed.verify(&self.chain.genesis_hash(), &self.keys.account, now_ms())?;
 		let request = &signed.request;
 		let record = request.record;
@@ -260,5 +297,7 @@ pub fn now_ms() -> u64 {
 	SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
+#[cfg(test)]
+mod edge_tests;
 #[cfg(test)]
 mod tests;

@@ -14,9 +14,9 @@ pub mod chain;
 pub mod keys;
 pub mod watcher;
 
-use ehr_custody_service::{CustodianKeys, CustodyService, ServiceConfig};
+use ehr_custody_service::{http::HttpConfig, CustodianKeys, CustodyService, ServiceConfig};
 use ehr_custody_store::{PieceStore, StoreConfig};
-use std::{net::SocketAddr, num::NonZeroU32, path::Path, sync::Arc};
+use std::{net::SocketAddr, num::NonZeroU32, path::Path, sync::Arc, time::Duration};
 
 /// Default of `--custody-rate-limit`: ten calls a second, on average, per client address.
 // Evaluated at compile time, so it cannot fail at run time.
@@ -71,6 +71,26 @@ pub struct CustodyOptions {
 	/// memory.
 	#[arg(long, value_name = "COUNT", default_value_t = 16)]
 	pub custody_max_in_flight: usize,
+
+	/// Most custody connections open at once, over all clients: each takes one of the node's
+	/// file descriptors (shared with its database and network). Beyond it, new connections
+	/// wait until one closes.
+	#[arg(long, value_name = "COUNT", default_value_t = HttpConfig::default().max_connections)]
+	pub custody_max_connections: usize,
+
+	/// Most custody connections open at once from one client address; more are closed at once.
+	#[arg(long, value_name = "COUNT", default_value_t = HttpConfig::default().max_connections_per_client)]
+	pub custody_max_connections_per_client: usize,
+
+	/// Seconds a custody client has to send a request's headers (and the longest its body may
+	/// pause); an idle or slow connection is closed after it.
+	#[arg(long, value_name = "SECONDS", default_value_t = HttpConfig::default().header_timeout.as_secs())]
+	pub custody_header_timeout: u64,
+
+	/// Seconds a custody call may take from its headers to its answer, its body's upload
+	/// included: a put of the largest piece must arrive within it.
+	#[arg(long, value_name = "SECONDS", default_value_t = HttpConfig::default().request_timeout.as_secs())]
+	pub custody_request_timeout: u64,
 }
 
 fn parse_account(hex_account: &str) -> Result<[u8; 32], String> {
@@ -104,5 +124,11 @@ where
 		max_in_flight: options.custody_max_in_flight,
 		max_piece_bytes,
 	};
-	Ok(Arc::new(CustodyService::new(chain, keys, store, config)))
+	let http = HttpConfig {
+		max_connections: options.custody_max_connections,
+		max_connections_per_client: options.custody_max_connections_per_client,
+		header_timeout: Duration::from_secs(options.custody_header_timeout),
+		request_timeout: Duration::from_secs(options.custody_request_timeout),
+	};
+	Ok(Arc::new(CustodyService::new(chain, keys, store, config).with_http_config(http)))
 }
