@@ -20,9 +20,10 @@
 //! it (what the node read, plus what the kernel's socket buffers held: up to a few MiB on
 //! loopback), the time to the refusal and the node's memory.
 //!
-//! Run against the debug build the tests use (about two minutes after the node is up):
-//! `cargo bench --locked -p ehr-client --bench edges --no-run` and then
+//! Run against the debug build the tests use (about two minutes after the node is up): build it
+//! as `scripts/test.sh` does (`cargo build --workspace --all-targets --locked`), then run
 //! `$CARGO_TARGET_DIR/debug/deps/edges-*` (it starts `debug/ehr-node`, or `EHR_NODE_BIN`).
+//! `cargo bench` would build everything again in release.
 #[path = "../tests/common/mod.rs"]
 mod common;
 
