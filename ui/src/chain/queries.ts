@@ -164,13 +164,16 @@ function hospitalOf(account: string, h: any): Hospital {
   };
 }
 
+/** A doctor's public profile as the chain stores it, as text. */
+function profileOf(p: any): { name: string; speciality: string; contact: string } {
+  return { name: text(p.name), speciality: text(p.speciality), contact: text(p.contact) };
+}
+
 function doctorOf(account: string, d: any): Doctor {
   return {
     account,
     hospital: acc(d.hospital),
-    name: text(d.profile.name),
-    speciality: text(d.profile.speciality),
-    contact: text(d.profile.contact),
+    ...profileOf(d.profile),
     status: status(d.status),
     registeredAt: num(d.registeredAt),
     emergenciesOpened: num(d.emergenciesOpened),
@@ -212,9 +215,7 @@ function invitationOf(doctor: string, i: any): DoctorInvitation {
   return {
     doctor,
     hospital: acc(i.hospital),
-    name: text(i.profile.name),
-    speciality: text(i.profile.speciality),
-    contact: text(i.profile.contact),
+    ...profileOf(i.profile),
     invitedAt: num(i.invitedAt),
   };
 }
