@@ -68,17 +68,18 @@ run_target() {
 		-max_len="${MAX_LEN[$target]}" "${LIMITS[@]}" -print_final_stats=1 \
 		-artifact_prefix="$artifacts" "$@" >"$log" 2>&1 || status=$?
 	# libFuzzer's last status line (`#N DONE cov: C ft: F corp: U/S ...`), its final stats,
-	# and the inputs it wrote for crashes, leaks, timeouts and out-of-memory.
+	# and the inputs it wrote for crashes, leaks, timeouts and out-of-memory. `-a`: a target's
+	# output may hold the bytes of an input.
 	local done execs crashes
-	done="$(grep -E '^#[0-9]+[[:space:]].* cov: ' "$log" | tail -1)"
+	done="$(grep -aE '^#[0-9]+[[:space:]].* cov: ' "$log" | tail -1)"
 	execs="$(awk '/^stat::number_of_executed_units:/ { print $2 }' "$log")"
-	crashes="$(grep -c 'Test unit written to' "$log" || true)"
+	crashes="$(grep -ac 'Test unit written to' "$log" || true)"
 	printf '%-22s %10s %7s %7s %12s %8s %6s\n' "$target" "${execs:-?}" \
 		"$(sed -E 's/.* cov: ([0-9]+).*/\1/' <<<"$done")" \
 		"$(sed -E 's/.* ft: ([0-9]+).*/\1/' <<<"$done")" \
 		"$(sed -E 's/.* corp: ([^ ]+).*/\1/' <<<"$done")" "$crashes" "$(($(now) - began))"
 	if ((status != 0)); then
-		grep -v '^    #' "$log" | tail -30 >&2 # the report, without the stack frames
+		grep -av '^    #' "$log" | tail -30 >&2 # the report, without the stack frames
 		echo "$target failed (exit $status); its log: $log" >&2
 	fi
 	return "$status"
